@@ -1,0 +1,108 @@
+"""Typed requests and responses, and the provider interface."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from abc import ABC, abstractmethod
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["ChatRequest", "ChatResponse", "Message", "Provider", "Usage"]
+
+
+class Message(BaseModel):
+    """One conversation turn."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class ChatRequest(BaseModel):
+    """Everything that determines a model's reply; its hash is the cache key.
+
+    ``sample`` distinguishes the K independent samples of the same prompt: two
+    samples must not share a cache entry, or K samples would be one sample K
+    times.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model: str = Field(description="Full model string, e.g. 'anthropic/claude-sonnet-4-5'.")
+    system: str | None = None
+    messages: tuple[Message, ...]
+    max_tokens: int = 512
+    temperature: float = 1.0
+    seed: int | None = None
+    stop: tuple[str, ...] = ()
+    sample: int = 0
+    purpose: str = Field(default="", description="Free label for accounting, e.g. 'answer' or 'judge'.")
+
+    def cache_key(self) -> str:
+        """A content hash of every field that can change the reply.
+
+        ``purpose`` is excluded: the same request made for two reasons is the
+        same request, and must be paid for once.
+        """
+        payload = self.model_dump(mode="json", exclude={"purpose"})
+        blob = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+class Usage(BaseModel):
+    """Token counts as the provider reported them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
+class ChatResponse(BaseModel):
+    """A model's reply to one :class:`ChatRequest`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    model: str
+    usage: Usage = Field(default_factory=Usage)
+    stop_reason: str | None = None
+    cached: bool = False
+
+
+class Provider(ABC):
+    """A model backend. Implementations translate a :class:`ChatRequest` to one API call.
+
+    Providers raise :class:`harness.errors.RetryableModelError` for transient
+    failures (rate limits, 5xx, timeouts, malformed replies) and
+    :class:`harness.errors.ModelCallError` for permanent ones; they never retry
+    themselves: retries happen once, at :class:`harness.models.client.ModelClient`.
+    """
+
+    #: Provider prefix in model strings, e.g. ``"anthropic"``.
+    provider: str = ""
+    #: True for models too small to say anything about character (the bundled one).
+    smoke_test_only: bool = False
+
+    def __init__(self, model: str) -> None:
+        self.model = model
+
+    @property
+    def full_name(self) -> str:
+        """The model string, ``provider/model``."""
+        return f"{self.provider}/{self.model}"
+
+    @property
+    def family(self) -> str:
+        """A coarse model family, used to warn when judge and candidate share one."""
+        return self.provider
+
+    @abstractmethod
+    async def complete(self, request: ChatRequest) -> ChatResponse:
+        """Make one call and return the reply."""
+
+    async def aclose(self) -> None:  # noqa: B027 - optional hook
+        """Release connections; the default has none."""
