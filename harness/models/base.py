@@ -39,6 +39,11 @@ class ChatRequest(BaseModel):
     seed: int | None = None
     stop: tuple[str, ...] = ()
     sample: int = 0
+    grammar: str | None = Field(
+        default=None,
+        description="A GBNF grammar the reply must match. Only providers with constrained decoding "
+        "(the local llama.cpp provider) apply it; API models get the format from the prompt alone.",
+    )
     purpose: str = Field(default="", description="Free label for accounting, e.g. 'answer' or 'judge'.")
 
     def cache_key(self) -> str:

@@ -1,0 +1,179 @@
+"""Project configuration: ``harness.toml`` at the project root.
+
+Every field has a default, so a project works with an empty file; the file
+exists to pin choices (models, prompts under test, samples) for a team.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from harness.errors import HarnessError
+from harness.formats import load_model
+
+__all__ = ["CONFIG_FILE", "FillerConfig", "ModelsConfig", "Project", "ProjectConfig", "RunConfig", "find_project"]
+
+CONFIG_FILE = "harness.toml"
+CONFIG_FORMAT_VERSION = 1
+
+
+class ModelsConfig(BaseModel):
+    """Which model plays each role. ``auto`` picks Claude, then GPT, then the local model."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    candidate: str = "auto"
+    judge: str = "auto"
+    generator: str = "auto"
+
+
+class RunConfig(BaseModel):
+    """What ``harness run`` evaluates, and how."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prompts: list[str] = Field(default_factory=list, description="name@version refs; empty = every version found.")
+    evals: list[str] = Field(default_factory=lambda: ["evals/*.jsonl"], description="Query files (globs allowed).")
+    samples: int = Field(2, ge=1, le=100, description="Answers per query and prompt version (K).")
+    max_tokens: int = Field(400, ge=1)
+    temperature: float = Field(1.0, ge=0, le=2)
+    seed: int = 0
+    concurrency: int = Field(4, ge=1, le=256)
+    max_attempts: int = Field(5, ge=1, le=20)
+
+
+class JudgeConfig(BaseModel):
+    """Judge sampling. Temperature 0 and a fixed seed make scores repeatable."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    temperature: float = Field(0.0, ge=0, le=2)
+    seed: int = 0
+    max_tokens: int = Field(400, ge=16)
+    refusal: bool = Field(True, description="Also ask the judge to classify refusals (beside the rule-based check).")
+
+
+class FillerConfig(BaseModel):
+    """Project-level changes to the filler-phrase lexicon."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    add_openers: list[str] = Field(default_factory=list)
+    add_closers: list[str] = Field(default_factory=list)
+    remove: list[str] = Field(default_factory=list)
+
+
+class PathsConfig(BaseModel):
+    """Where the project's files live, relative to the project root."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    traits: str = "traits"
+    system_prompts: str = "system_prompts"
+    evals: str = "evals"
+    reports: str = "reports"
+    runs: str = "runs"
+    cache: str = ".harness/cache.sqlite"
+
+
+class ProjectConfig(BaseModel):
+    """The whole ``harness.toml``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = CONFIG_FORMAT_VERSION
+    models: ModelsConfig = Field(default_factory=ModelsConfig)
+    run: RunConfig = Field(default_factory=RunConfig)
+    judge: JudgeConfig = Field(default_factory=JudgeConfig)
+    filler: FillerConfig = Field(default_factory=FillerConfig)
+    paths: PathsConfig = Field(default_factory=PathsConfig)
+    prompt_variables: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("version")
+    @classmethod
+    def _known(cls, v: int) -> int:
+        if v != CONFIG_FORMAT_VERSION:
+            raise ValueError(f"unsupported config version {v}; expected {CONFIG_FORMAT_VERSION}")
+        return v
+
+
+class Project:
+    """A project root and its configuration, with its paths resolved."""
+
+    def __init__(self, root: Path, config: ProjectConfig) -> None:
+        self.root = root
+        self.config = config
+
+    def path(self, relative: str) -> Path:
+        """Resolve a path from the config against the project root."""
+        p = Path(relative)
+        return p if p.is_absolute() else self.root / p
+
+    @property
+    def traits_dir(self) -> Path:
+        return self.path(self.config.paths.traits)
+
+    @property
+    def prompts_dir(self) -> Path:
+        return self.path(self.config.paths.system_prompts)
+
+    @property
+    def evals_dir(self) -> Path:
+        return self.path(self.config.paths.evals)
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.path(self.config.paths.reports)
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.path(self.config.paths.runs)
+
+    @property
+    def cache_path(self) -> Path:
+        return self.path(self.config.paths.cache)
+
+    def eval_files(self, patterns: list[str] | None = None) -> list[Path]:
+        """Query files matching the configured globs, sorted and de-duplicated."""
+        found: set[Path] = set()
+        for pattern in patterns or self.config.run.evals:
+            p = Path(pattern)
+            if p.is_absolute():
+                matches = sorted(p.parent.glob(p.name))
+            else:
+                matches = sorted(self.root.glob(pattern))
+            if not matches:
+                raise HarnessError(f"no query files match {pattern!r} under {self.root}", fix="check [run].evals")
+            found.update(m.resolve() for m in matches)
+        return sorted(found)
+
+    @classmethod
+    def load(cls, root: Path | str) -> Project:
+        """Load ``root/harness.toml`` (an absent file means all defaults)."""
+        root = Path(root).resolve()
+        path = root / CONFIG_FILE
+        data: dict[str, Any] = {}
+        if path.is_file():
+            try:
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
+            except tomllib.TOMLDecodeError as exc:
+                raise HarnessError(f"{path} is not valid TOML: {exc}") from None
+        config = load_model(ProjectConfig, data, path, hint="see the harness.toml section of README.md")
+        return cls(root, config)
+
+
+def find_project(start: Path | str | None = None) -> Project:
+    """The project containing ``start`` (default: the working directory).
+
+    Walks up to the nearest ``harness.toml``; with none, the start directory
+    itself is the project (all defaults).
+    """
+    here = Path(start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / CONFIG_FILE).is_file():
+            return Project.load(candidate)
+    return Project.load(here)
