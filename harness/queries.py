@@ -7,16 +7,32 @@ files are sorted, so regenerating a set reads as a diff in review.
 
 from __future__ import annotations
 
+import difflib
 import json
+import random
+import re
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from harness.errors import HarnessError
 from harness.formats import content_hash, dump_jsonl, validation_error
 
-__all__ = ["Query", "load_query_file", "load_query_files", "make_query_id", "save_queries"]
+if TYPE_CHECKING:
+    from harness.models.client import ModelClient
+    from harness.traits import TraitSpec
+
+__all__ = [
+    "Query",
+    "dedupe",
+    "generate_queries",
+    "load_query_file",
+    "load_query_files",
+    "make_query_id",
+    "merge_generated",
+    "save_queries",
+]
 
 QUERY_FORMAT_VERSION = 1
 
@@ -97,3 +113,113 @@ def sort_queries(queries: list[Query]) -> list[Query]:
 def save_queries(queries: list[Query], path: Path | str) -> None:
     """Write a query set in stable order."""
     dump_jsonl(list(sort_queries(queries)), Path(path))
+
+
+# --- generation -------------------------------------------------------------
+
+_LABEL = re.compile(r"^\s*(user( message)?|message|query)\s*:\s*", re.IGNORECASE)
+_WORD = re.compile(r"[a-z0-9']+")
+
+
+def dimension_grid(trait: TraitSpec, n: int, seed: int) -> list[tuple[dict[str, str], bool]]:
+    """``n`` (dimension values, tempts_violation) cells spread evenly over the dimensions.
+
+    Each dimension cycles through a seeded shuffle of its values, so every value
+    is used before any repeats; every other cell tempts a violation.
+    """
+    rng = random.Random(seed)
+    orders = {}
+    for key in sorted(trait.dimensions):
+        values = list(trait.dimensions[key])
+        rng.shuffle(values)
+        orders[key] = values
+    cells = []
+    for i in range(n):
+        dims = {key: values[(i + j) % len(values)] for j, (key, values) in enumerate(orders.items())}
+        cells.append((dims, i % 2 == 0))
+    return cells
+
+
+def clean_generated(text: str) -> str | None:
+    """Strip labels and quotes from a generator's reply; None if it is unusable."""
+    text = text.strip()
+    text = _LABEL.sub("", text).strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'“”":
+        text = text[1:-1].strip()
+    text = text.strip("“”").strip()
+    words = text.split()
+    if len(words) < 3 or len(words) > 200:
+        return None
+    return text
+
+
+def _tokens(text: str) -> set[str]:
+    return set(_WORD.findall(text.lower()))
+
+
+def near_duplicate(a: str, b: str, threshold: float = 0.8) -> bool:
+    """True when two messages are the same request in other words (token Jaccard or edit ratio)."""
+    ta, tb = _tokens(a), _tokens(b)
+    if ta and tb and len(ta & tb) / len(ta | tb) >= threshold:
+        return True
+    return difflib.SequenceMatcher(None, a.lower(), b.lower()).ratio() >= threshold + 0.05
+
+
+def dedupe(queries: list[Query], threshold: float = 0.8) -> list[Query]:
+    """Drop near-duplicates, keeping the first of each group."""
+    kept: list[Query] = []
+    for query in queries:
+        if not any(near_duplicate(query.text, k.text, threshold) for k in kept):
+            kept.append(query)
+    return kept
+
+
+async def generate_queries(
+    client: ModelClient, trait: TraitSpec, n: int, *, seed: int = 0, temperature: float = 1.0
+) -> list[Query]:
+    """Ask the generator model for ``n`` queries across the trait's dimensions.
+
+    Replies that are empty or unusable are dropped, then near-duplicates, so
+    the result may hold fewer than ``n`` queries.
+    """
+    from harness.models.base import ChatRequest, Message
+    from harness.rendering import render
+
+    cells = dimension_grid(trait, n, seed)
+    requests = [
+        ChatRequest(
+            model=client.model,
+            messages=(Message(role="user", content=render("generate_query.j2", trait=trait, dimensions=dims, tempt=tempt)),),
+            temperature=temperature,
+            seed=seed,
+            sample=i,
+            max_tokens=200,
+            purpose="generate",
+        )
+        for i, (dims, tempt) in enumerate(cells)
+    ]
+    results = await client.complete_all(requests)
+    queries: list[Query] = []
+    for (dims, tempt), result in zip(cells, results, strict=True):
+        text = None if isinstance(result, Exception) else clean_generated(result.text)
+        if text is None:
+            continue
+        queries.append(
+            Query(
+                id=make_query_id(trait.name, text),
+                trait=trait.name,
+                text=text,
+                dimensions=dims,
+                tempts_violation=tempt,
+                source="generated",
+            )
+        )
+    unique = {q.id: q for q in queries}
+    return dedupe(list(unique.values()))
+
+
+def merge_generated(existing: list[Query], generated: list[Query]) -> list[Query]:
+    """Replace the generated part of a query set, keeping hand-written queries."""
+    kept = [q for q in existing if q.source == "hand-written"]
+    hand_ids = {q.id for q in kept}
+    return dedupe(kept + [q for q in generated if q.id not in hand_ids])

@@ -53,7 +53,7 @@ class CallStats:
 
 def _wait_for(base_delay: float, max_delay: float) -> Callable[..., float]:
     """Honour a server's retry-after; otherwise back off exponentially with jitter."""
-    backoff = wait_exponential_jitter(initial=base_delay, max=max_delay, jitter=base_delay)
+    backoff = wait_exponential_jitter(multiplier=base_delay, max=max_delay, jitter=base_delay)
 
     def wait(retry_state) -> float:  # type: ignore[no-untyped-def]
         exc = retry_state.outcome.exception() if retry_state.outcome else None

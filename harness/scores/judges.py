@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from functools import lru_cache
-from importlib import resources
 from typing import Literal
 
-import jinja2
 from pydantic import BaseModel, ConfigDict
 
 from harness.errors import ModelCallError
-from harness.formats import content_hash
 from harness.models.base import ChatRequest, Message
 from harness.models.client import ModelClient
+from harness.rendering import render, template_hash
 from harness.traits import TraitSpec
 
 __all__ = [
@@ -62,20 +59,9 @@ class RefusalJudgeVerdict(BaseModel):
     error: str | None = None
 
 
-@lru_cache(maxsize=None)
-def _template_source(kind: str) -> str:
-    return resources.files("harness").joinpath("templates", _TEMPLATES[kind]).read_text(encoding="utf-8")
-
-
-@lru_cache(maxsize=None)
-def _template(kind: str) -> jinja2.Template:
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
-    return env.from_string(_template_source(kind))
-
-
 def judge_prompt_hash(kind: str) -> str:
     """Hash of a judge prompt template; recorded with every verdict it produced."""
-    return content_hash(_template_source(kind))
+    return template_hash(_TEMPLATES[kind])
 
 
 def quote_as_data(text: str) -> str:
@@ -156,7 +142,7 @@ def adherence_judge(
     """A function grading ``(query, answer)`` against ``trait``'s rubric."""
 
     async def grade(query: str, answer: str) -> AdherenceVerdict:
-        prompt = _template("adherence").render(trait=trait, query=quote_as_data(query), answer=quote_as_data(answer))
+        prompt = render(_TEMPLATES["adherence"], trait=trait, query=quote_as_data(query), answer=quote_as_data(answer))
         try:
             grammar = _SCORE_GRAMMAR.format(lo=trait.min_score, hi=trait.max_score) if trait.max_score < 10 else None
             reply = await client.complete(_request(client, prompt, temperature, seed, max_tokens, grammar))
@@ -176,7 +162,7 @@ def refusal_judge(
     """A function classifying whether ``(query, answer)`` is a refusal."""
 
     async def classify(query: str, answer: str) -> RefusalJudgeVerdict:
-        prompt = _template("refusal").render(query=quote_as_data(query), answer=quote_as_data(answer))
+        prompt = render(_TEMPLATES["refusal"], query=quote_as_data(query), answer=quote_as_data(answer))
         try:
             reply = await client.complete(_request(client, prompt, temperature, seed, max_tokens, _CLASS_GRAMMAR))
         except ModelCallError as exc:

@@ -1,0 +1,334 @@
+"""The ``harness`` command: parse arguments, call the library, render with rich.
+
+Library errors (:class:`HarnessError`) become a short message and exit code 2
+here, in one place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from harness import __version__
+from harness.errors import HarnessError
+
+__all__ = ["main"]
+
+
+def _console(stderr: bool = False):  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def _project(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from harness.config import find_project
+
+    return find_project(args.project)
+
+
+def _smoke_notice() -> None:
+    from harness.models.local_provider import SMOKE_TEST_NOTICE
+
+    _console(stderr=True).print(f"[bold yellow]note:[/] {SMOKE_TEST_NOTICE}")
+
+
+def _uses_bundled(*models: str | None) -> bool:
+    from harness.models.registry import DEFAULT_LOCAL, resolve_model_name
+
+    return any(m != "none" and resolve_model_name(m) == DEFAULT_LOCAL for m in models)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[str, int], Callable[[], None]]]:
+    """A rich progress bar factory: ``factory(label, total)`` returns an advance callback."""
+    if not enabled:
+        yield lambda _label, _total: (lambda: None)
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=_console(stderr=True), transient=False,
+    ) as bar:
+
+        def factory(label: str, total: int) -> Callable[[], None]:
+            task = bar.add_task(label, total=total)
+            return lambda: bar.advance(task)
+
+        yield factory
+
+
+def _print_calls(label: str, stats) -> None:  # type: ignore[no-untyped-def]
+    if stats is None:
+        return
+    cost = f"${stats.cost_usd:.4f}" + (" (+ unknown-price calls)" if stats.cost_unknown_calls else "")
+    _console().print(
+        f"{label}: {stats.api_calls} model calls, {stats.cache_hits} cache hits, {stats.retries} retries, "
+        f"{stats.failures} failures, {stats.input_tokens}+{stats.output_tokens} tokens, est. cost {cost}"
+    )
+
+
+def _summary_table(report) -> None:  # type: ignore[no-untyped-def]
+    from rich.table import Table
+
+    from harness.reports import _fmt_estimate, _fmt_pct
+
+    table = Table(title=f"report {report.name}", show_lines=False)
+    for col in ("arm", "trait", "n", "adherence [95% CI]", "unscored", "over-refusal", "filler", "failed"):
+        table.add_column(col, justify="right" if col in ("n", "unscored", "failed") else "left")
+    for row in report.rows:
+        table.add_row(
+            row.arm, row.trait, str(row.n), _fmt_estimate(row.adherence), str(row.unscored),
+            _fmt_pct(row.over_refusal), _fmt_pct(row.filler), str(row.failed),
+        )
+    _console().print(table)
+
+
+# --- commands -----------------------------------------------------------------
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from harness.runs import RunOptions, execute_run
+
+    project = _project(args)
+    candidate = args.model or project.config.models.candidate
+    judge = args.judge or project.config.models.judge
+    if _uses_bundled(candidate, judge):
+        _smoke_notice()
+    options = RunOptions(
+        candidate=candidate, judge=judge, prompts=args.prompts, evals=args.evals, samples=args.samples,
+        name=args.name, report_name=args.report_name,
+    )
+    with _progress(not args.quiet) as progress:
+        outcome = execute_run(project, options, progress)
+    _summary_table(outcome.report)
+    _print_calls("candidate", outcome.candidate_stats)
+    _print_calls("judge", outcome.judge_stats)
+    _console().print(f"Model calls this run: {outcome.model_calls}")
+    _console().print(f"Run directory: {outcome.directory}")
+    if outcome.report_paths:
+        _console().print(f"Report: {outcome.report_paths[0]} and {outcome.report_paths[1]}")
+    if outcome.smoke_test:
+        _smoke_notice()
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from harness.reports import build_report, write_report
+    from harness.runs import load_run, provenance_for
+
+    project = _project(args)
+    run_dir = Path(args.run)
+    if not run_dir.exists():
+        run_dir = project.runs_dir / args.run
+    spec, scores = load_run(run_dir)
+    smoke = "local/gemma-3-270m" in (spec.candidate, spec.judge)
+    report = build_report(args.name or run_dir.name, scores, provenance_for(spec, smoke))
+    out = Path(args.out) if args.out else project.reports_dir
+    md, js = write_report(report, out)
+    _summary_table(report)
+    _console().print(f"Report: {md} and {js}")
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from harness.transcripts import score_file
+
+    project = _project(args)
+    judge = args.judge or project.config.models.judge
+    if _uses_bundled(judge):
+        _smoke_notice()
+    out = Path(args.out) if args.out else project.reports_dir / Path(args.file).stem
+    outcome = score_file(project, args.file, out, judge=judge, name=args.name)
+    _summary_table(outcome.report)
+    _print_calls("judge", outcome.judge_stats)
+    _console().print(f"Per-answer results: {outcome.results_path}")
+    _console().print(f"Report: {outcome.report_paths[0]} and {outcome.report_paths[1]}")
+    return 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from harness.models.cache import ResponseCache
+    from harness.models.client import ModelClient
+    from harness.models.registry import get_provider, resolve_model_name
+    from harness.queries import generate_queries, load_query_file, merge_generated, save_queries
+    from harness.traits import load_traits
+
+    project = _project(args)
+    traits = load_traits(project.traits_dir)
+    if args.trait not in traits:
+        raise HarnessError(f"no trait named {args.trait!r}", fix=f"known traits: {', '.join(traits) or 'none'}")
+    model = args.model or project.config.models.generator
+    if _uses_bundled(model):
+        _smoke_notice()
+    cache = ResponseCache(project.cache_path)
+    client = ModelClient(get_provider(resolve_model_name(model)), cache, concurrency=project.config.run.concurrency)
+    try:
+        generated = asyncio.run(generate_queries(client, traits[args.trait], args.n, seed=args.seed))
+    finally:
+        cache.close()
+    out = Path(args.out) if args.out else project.evals_dir / f"{args.trait}.jsonl"
+    existing = load_query_file(out) if out.is_file() else []
+    merged = merge_generated(existing, generated)
+    save_queries(merged, out)
+    _console().print(
+        f"Wrote {len(merged)} queries to {out} ({len(generated)} generated of {args.n} asked, "
+        f"after removing unusable replies and near-duplicates)."
+    )
+    _print_calls("generator", client.stats)
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from harness.scaffold import init_project
+
+    written = init_project(Path(args.dir), force=args.force)
+    _console().print(f"Created a character-harness project in {args.dir}:")
+    for path in written:
+        _console().print(f"  {path}")
+    _console().print("Next: cd into it and run `harness run`.")
+    return 0
+
+
+def cmd_prompts(args: argparse.Namespace) -> int:
+    from harness.system_prompts import diff_prompts, list_prompts, load_prompt
+
+    project = _project(args)
+    variables = project.config.prompt_variables
+    if args.action == "list":
+        for ref in list_prompts(project.prompts_dir):
+            prompt = load_prompt(project.prompts_dir, ref, variables)
+            _console().print(f"{ref}  {prompt.hash}  {prompt.description}")
+    elif args.action == "show":
+        _require(args.refs, 1, "harness prompts show NAME@VERSION")
+        sys.stdout.write(load_prompt(project.prompts_dir, args.refs[0], variables).text)
+    else:
+        _require(args.refs, 2, "harness prompts diff NAME@V1 NAME@V2")
+        a, b = (load_prompt(project.prompts_dir, r, variables) for r in args.refs)
+        sys.stdout.write(diff_prompts(a, b) or "(no difference)\n")
+    return 0
+
+
+def _require(values: list[str], n: int, usage: str) -> None:
+    if len(values) != n:
+        raise HarnessError(f"expected {n} prompt reference(s)", fix=f"usage: {usage}")
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from harness.queries import load_query_files
+    from harness.system_prompts import list_prompts, load_prompt
+    from harness.traits import load_traits
+
+    project = _project(args)
+    traits = load_traits(project.traits_dir)
+    prompts = [load_prompt(project.prompts_dir, r, project.config.prompt_variables) for r in list_prompts(project.prompts_dir)]
+    files = project.eval_files()
+    queries = load_query_files(files)
+    unknown = sorted({q.trait for q in queries if q.trait and q.trait not in traits})
+    if unknown:
+        raise HarnessError(f"queries name trait(s) with no spec: {', '.join(unknown)}")
+    _console().print(f"OK: {len(traits)} traits, {len(prompts)} prompt versions, {len(queries)} queries in {len(files)} files.")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    import json
+
+    from harness.traits import trait_json_schema
+
+    text = json.dumps(trait_json_schema(), indent=2) + "\n"
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        _console().print(f"Wrote {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+# --- parser -------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for docs and tests)."""
+    parser = argparse.ArgumentParser(prog="harness", description="Evaluate an assistant's character and system prompts.")
+    parser.add_argument("--version", action="version", version=f"character-harness {__version__}")
+    parser.add_argument("--project", default=None, help="project directory (default: nearest with harness.toml)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="answer every query under each prompt version, score, and write a report")
+    p.add_argument("--model", help="candidate model, e.g. anthropic/claude-sonnet-4-5 (default: config, auto)")
+    p.add_argument("--judge", help="judge model, or 'none' for deterministic checks only (default: config, auto)")
+    p.add_argument("--prompts", nargs="+", metavar="NAME@VERSION", help="prompt versions to evaluate")
+    p.add_argument("--evals", nargs="+", metavar="GLOB", help="query files (default: config)")
+    p.add_argument("--samples", type=int, help="answers per query and prompt (K)")
+    p.add_argument("--name", help="run name (default: run-<config hash>)")
+    p.add_argument("--report-name", help="report file name (default: the run name)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("report", help="(re)write the report of a run directory")
+    p.add_argument("run", help="runs/<name> or a run name")
+    p.add_argument("--name", help="report name (default: the run name)")
+    p.add_argument("--out", help="directory (default: reports/)")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("score", help="score an existing CSV/JSONL of responses")
+    p.add_argument("file")
+    p.add_argument("--judge", help="judge model, or 'none' for deterministic checks only")
+    p.add_argument("--out", help="output directory (default: reports/<file stem>)")
+    p.add_argument("--name", help="report name (default: the file stem)")
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("generate", help="generate queries for a trait into evals/<trait>.jsonl")
+    p.add_argument("trait")
+    p.add_argument("-n", type=int, default=20, help="how many queries to ask for")
+    p.add_argument("--model", help="generator model (default: config, auto)")
+    p.add_argument("--out", help="output file (default: evals/<trait>.jsonl)")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("init", help="scaffold a new project in DIR")
+    p.add_argument("dir")
+    p.add_argument("--force", action="store_true", help="overwrite existing files")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("prompts", help="list, show or diff system prompt versions")
+    p.add_argument("action", choices=["list", "show", "diff"])
+    p.add_argument("refs", nargs="*", metavar="NAME@VERSION")
+    p.set_defaults(func=cmd_prompts)
+
+    p = sub.add_parser("validate", help="check traits, prompts and query files")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("schema", help="print (or write) the trait spec JSON Schema")
+    p.add_argument("--out")
+    p.set_defaults(func=cmd_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``harness`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except HarnessError as exc:
+        from rich.text import Text
+
+        console = _console(stderr=True)
+        # Text, not markup: messages quote user input that may contain [brackets].
+        console.print(Text.assemble(("error: ", "bold red"), exc.message))
+        if exc.fix:
+            console.print(Text.assemble(("  fix: ", "bold"), exc.fix))
+        return 2
+    except KeyboardInterrupt:
+        _console(stderr=True).print("interrupted: finished answers are saved; run the same command again to resume")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,209 @@
+"""Claude through the official ``anthropic`` SDK (Messages API).
+
+The registry imports this module only when an ``anthropic/...`` model is asked
+for, so the SDK is imported here at the top and never by :mod:`harness`.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import math
+import os
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import anthropic
+from anthropic.types import Message
+
+from harness.errors import HarnessError, ModelCallError, RetryableModelError, redact
+from harness.models.base import ChatRequest, ChatResponse, Provider, Usage
+
+__all__ = ["DEFAULT_TIMEOUT_S", "AnthropicProvider"]
+
+#: Seconds to wait for a reply. The SDK default is ten minutes; a call that hangs
+#: that long is better failed and retried once at ModelClient.
+DEFAULT_TIMEOUT_S = 180.0
+_CONNECT_TIMEOUT_S = 10.0
+_DETAIL_CHARS = 200
+# A 429 with one of these codes is an exhausted budget, not a busy server:
+# retrying cannot help.
+_SPEND_LIMIT_CODES = frozenset({"contract_spend_limit_reached", "enforced_spend_limit_reached"})
+
+
+class AnthropicProvider(Provider):
+    """Calls the Anthropic Messages API (``POST /v1/messages``).
+
+    Configuration comes from the SDK's own environment variables:
+    ``ANTHROPIC_API_KEY`` (required) and ``ANTHROPIC_BASE_URL`` (optional, e.g.
+    a gateway). The SDK never retries: retries happen once, at
+    :class:`harness.models.client.ModelClient`.
+
+    ``request.temperature`` and ``request.seed`` are not sent: the SDK (2.x)
+    has neither parameter, and the API version it speaks rejects sampling
+    parameters with a 400. They still distinguish cache entries.
+
+    Args:
+        model: the Claude model id, e.g. ``claude-sonnet-4-5``.
+        timeout: seconds to wait for one reply.
+
+    Raises:
+        HarnessError: ``ANTHROPIC_API_KEY`` is not set.
+    """
+
+    provider = "anthropic"
+
+    def __init__(self, model: str, *, timeout: float = DEFAULT_TIMEOUT_S) -> None:
+        super().__init__(model)
+        api_key = os.environ.get("ANTHROPIC_API_KEY", "")
+        if not api_key:
+            raise HarnessError(
+                f"ANTHROPIC_API_KEY is not set, so anthropic/{model} cannot be called",
+                fix="export ANTHROPIC_API_KEY=... (or set --model local/gemma-3-270m to run offline)",
+            )
+        self._secret = api_key
+        self.timeout = timeout
+        # The SDK reads ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL itself.
+        self._client = anthropic.AsyncAnthropic(
+            max_retries=0,
+            timeout=anthropic.Timeout(timeout, connect=min(timeout, _CONNECT_TIMEOUT_S)),
+        )
+
+    @property
+    def family(self) -> str:
+        """All Claude models are one family for same-family judge warnings."""
+        return "anthropic/claude"
+
+    async def complete(self, request: ChatRequest) -> ChatResponse:
+        """Make one Messages API call.
+
+        Raises:
+            RetryableModelError: rate limit, overload, 5xx, timeout, connection
+                failure or a reply that cannot be parsed.
+            ModelCallError: the request was refused for good (400, 401, 403, 404...).
+        """
+        # `from None` throughout: SDK exceptions carry the request, headers and
+        # all, and must not ride along in a traceback.
+        try:
+            message = await self._client.messages.create(**_create_args(request, self.model))
+        except anthropic.APIStatusError as exc:
+            raise self._status_error(exc) from None
+        except anthropic.APITimeoutError:
+            raise RetryableModelError(f"no reply within {self.timeout:g}s (timed out)") from None
+        except anthropic.APIConnectionError:
+            raise RetryableModelError(f"could not connect to {self._client.base_url.host}") from None
+        except (anthropic.APIResponseValidationError, json.JSONDecodeError, UnicodeDecodeError):
+            raise RetryableModelError("malformed reply: the body is not valid JSON") from None
+        except anthropic.AnthropicError as exc:
+            detail = self._scrub(f"{type(exc).__name__}: {exc}")[:_DETAIL_CHARS]
+            raise ModelCallError(f"anthropic SDK error: {detail}") from None
+        return self._to_response(message)
+
+    async def aclose(self) -> None:
+        """Close the SDK's HTTP connections."""
+        await self._client.close()
+
+    def _to_response(self, message: object) -> ChatResponse:
+        """Check the fields we use; the SDK builds models from any JSON without validating."""
+        if not isinstance(message, Message):
+            raise RetryableModelError(f"malformed reply: expected a message object, got {type(message).__name__}")
+        content = message.content
+        if not isinstance(content, list):
+            raise RetryableModelError("malformed reply: no content list")
+        texts = [getattr(block, "text", None) for block in content if getattr(block, "type", None) == "text"]
+        if not all(isinstance(text, str) for text in texts):
+            raise RetryableModelError("malformed reply: a text block has no text")
+        return ChatResponse(
+            text="".join(texts),  # type: ignore[arg-type] - checked above
+            model=self.full_name,
+            usage=Usage(
+                input_tokens=_count(getattr(message.usage, "input_tokens", None)),
+                output_tokens=_count(getattr(message.usage, "output_tokens", None)),
+            ),
+            stop_reason=message.stop_reason if isinstance(message.stop_reason, str) else None,
+        )
+
+    def _status_error(self, exc: anthropic.APIStatusError) -> ModelCallError:
+        """Map an HTTP error status to a retryable or a permanent error."""
+        status = exc.status_code
+        # Scrub before cutting, so a key cut in half cannot slip past the patterns.
+        detail = self._scrub(str(exc.api_message or ""))[:_DETAIL_CHARS]
+        suffix = f": {detail}" if detail else ""
+        if exc.error_code in _SPEND_LIMIT_CODES:
+            return ModelCallError(f"spend limit reached (HTTP {status}){suffix}")
+        if _is_transient(status, exc.response.headers):
+            return RetryableModelError(
+                f"{_transient_label(status)} (HTTP {status}){suffix}",
+                retry_after=_retry_after_seconds(exc.response.headers),
+            )
+        return ModelCallError(f"{self._refusal_label(status)} (HTTP {status}){suffix}")
+
+    def _refusal_label(self, status: int) -> str:
+        if status == 401:
+            return "authentication failed: check that ANTHROPIC_API_KEY holds a valid key"
+        if status == 403:
+            return f"permission denied: the key may not have access to {self.model}"
+        if status == 404:
+            return f"not found: check the model name {self.model!r} (and ANTHROPIC_BASE_URL, if set)"
+        return "request rejected"
+
+    def _scrub(self, text: str) -> str:
+        """Redact key-shaped strings, and our own key whatever its shape."""
+        return redact(text).replace(self._secret, "[REDACTED]")
+
+
+def _create_args(request: ChatRequest, model: str) -> dict[str, Any]:
+    """Keyword arguments for ``messages.create``."""
+    args: dict[str, Any] = {
+        "model": model,
+        "max_tokens": request.max_tokens,
+        "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+    }
+    # The API rejects an empty system prompt; absent and empty mean the same here.
+    if request.system:
+        args["system"] = request.system
+    if request.stop:
+        args["stop_sequences"] = list(request.stop)
+    return args
+
+
+def _count(value: object) -> int:
+    """A token count, or 0 when the reply did not carry a usable one."""
+    return value if isinstance(value, int) and value >= 0 else 0
+
+
+def _is_transient(status: int, headers: Mapping[str, str]) -> bool:
+    """Whether a status is worth retrying, by the SDKs' own policy."""
+    # A server may say so explicitly (the SDKs honour this header too).
+    explicit = headers.get("x-should-retry")
+    if explicit in ("true", "false"):
+        return explicit == "true"
+    return status in (408, 409, 429) or status >= 500
+
+
+def _transient_label(status: int) -> str:
+    if status == 429:
+        return "rate limited"
+    if status == 529:
+        return "overloaded"
+    if status >= 500:
+        return "server error"
+    return "transient error"
+
+
+def _retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """The server's requested wait: ``retry-after-ms``, ``retry-after`` seconds or HTTP date."""
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            seconds = float(value) * scale
+        except ValueError:
+            continue
+        return seconds if math.isfinite(seconds) and seconds >= 0 else None
+    date = email.utils.parsedate_tz(headers.get("retry-after") or "")
+    if date is None:
+        return None
+    return max(0.0, email.utils.mktime_tz(date) - time.time())

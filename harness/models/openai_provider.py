@@ -1,0 +1,257 @@
+"""GPT, and any OpenAI-compatible server, through the official ``openai`` SDK.
+
+Uses the Chat Completions API, which vLLM, Ollama, llama.cpp's server and most
+gateways also speak. The registry imports this module only when an
+``openai/...`` model is asked for, so the SDK is imported here at the top and
+never by :mod:`harness`.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import math
+import os
+import re
+import time
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import openai
+from openai.types.chat import ChatCompletion
+
+from harness.errors import HarnessError, ModelCallError, RetryableModelError, redact
+from harness.models.base import ChatRequest, ChatResponse, Provider, Usage
+
+__all__ = ["DEFAULT_TIMEOUT_S", "PLACEHOLDER_KEY", "OpenAIProvider"]
+
+#: Seconds to wait for a reply. The SDK default is ten minutes; a call that hangs
+#: that long is better failed and retried once at ModelClient.
+DEFAULT_TIMEOUT_S = 180.0
+#: Sent as the key to a local server when ``OPENAI_API_KEY`` is unset; such
+#: servers ignore it, but the SDK refuses to start without one.
+PLACEHOLDER_KEY = "not-needed"
+_CONNECT_TIMEOUT_S = 10.0
+_DETAIL_CHARS = 200
+# OpenAI reports an exhausted budget as a 429; retrying cannot help.
+_QUOTA_CODES = frozenset({"insufficient_quota"})
+# GPT and the o-series are one lineage for same-family judge warnings.
+_GPT_MODEL = re.compile(r"^(gpt|chatgpt|o\d)", re.IGNORECASE)
+
+
+class OpenAIProvider(Provider):
+    """Calls the Chat Completions API (``POST {base}/chat/completions``).
+
+    Configuration comes from the SDK's own environment variables:
+    ``OPENAI_API_KEY`` and ``OPENAI_BASE_URL``. Point ``OPENAI_BASE_URL`` at an
+    OpenAI-compatible server (vLLM, Ollama, llama.cpp), e.g.
+    ``http://localhost:11434/v1``, to evaluate a model served there.
+
+    ``OPENAI_API_KEY`` is required, except when ``OPENAI_BASE_URL`` names a
+    server other than ``api.openai.com``: local servers usually need no key, so
+    the placeholder key :data:`PLACEHOLDER_KEY` is sent instead. A server that
+    does want a key answers 401, which fails the call with a hint.
+
+    The SDK never retries: retries happen once, at
+    :class:`harness.models.client.ModelClient`.
+
+    Args:
+        model: the model id as the server knows it, e.g. ``gpt-4.1-mini`` or ``llama3.1:8b``.
+        timeout: seconds to wait for one reply.
+
+    Raises:
+        HarnessError: ``OPENAI_API_KEY`` is not set and the base URL is OpenAI's.
+    """
+
+    provider = "openai"
+
+    def __init__(self, model: str, *, timeout: float = DEFAULT_TIMEOUT_S) -> None:
+        super().__init__(model)
+        api_key = os.environ.get("OPENAI_API_KEY", "")
+        base_url = os.environ.get("OPENAI_BASE_URL", "")
+        if not api_key and not _is_third_party(base_url):
+            raise HarnessError(
+                f"OPENAI_API_KEY is not set, so openai/{model} cannot be called",
+                fix="export OPENAI_API_KEY=... (or set OPENAI_BASE_URL to a local OpenAI-compatible server, "
+                "or --model local/gemma-3-270m to run offline)",
+            )
+        self._secret = api_key
+        self.timeout = timeout
+        # Otherwise the SDK reads OPENAI_API_KEY and OPENAI_BASE_URL itself.
+        self._client = openai.AsyncOpenAI(
+            api_key=None if api_key else PLACEHOLDER_KEY,
+            max_retries=0,
+            timeout=openai.Timeout(timeout, connect=min(timeout, _CONNECT_TIMEOUT_S)),
+        )
+
+    @property
+    def family(self) -> str:
+        """``openai/gpt`` for OpenAI's models, else the model name's first token (``openai/llama3.1``)."""
+        if _GPT_MODEL.match(self.model):
+            return "openai/gpt"
+        first = re.split(r"[-_:/\s]", self.model, maxsplit=1)[0]
+        return f"openai/{first.lower() or self.model}"
+
+    async def complete(self, request: ChatRequest) -> ChatResponse:
+        """Make one Chat Completions call.
+
+        Raises:
+            RetryableModelError: rate limit, 5xx, timeout, connection failure or
+                a reply that cannot be parsed.
+            ModelCallError: the request was refused for good (400, 401, 403, 404...).
+        """
+        # `from None` throughout: SDK exceptions carry the request, headers and
+        # all, and must not ride along in a traceback.
+        try:
+            completion = await self._client.chat.completions.create(**_create_args(request, self.model))
+        except openai.APIStatusError as exc:
+            raise self._status_error(exc) from None
+        except openai.APITimeoutError:
+            raise RetryableModelError(f"no reply within {self.timeout:g}s (timed out)") from None
+        except openai.APIConnectionError:
+            raise RetryableModelError(f"could not connect to {self._client.base_url.host}") from None
+        except (openai.APIResponseValidationError, json.JSONDecodeError, UnicodeDecodeError):
+            raise RetryableModelError("malformed reply: the body is not valid JSON") from None
+        except openai.OpenAIError as exc:
+            detail = self._scrub(f"{type(exc).__name__}: {exc}")[:_DETAIL_CHARS]
+            raise ModelCallError(f"openai SDK error: {detail}") from None
+        return self._to_response(completion)
+
+    async def aclose(self) -> None:
+        """Close the SDK's HTTP connections."""
+        await self._client.close()
+
+    def _to_response(self, completion: object) -> ChatResponse:
+        """Check the fields we use; the SDK builds models from any JSON without validating."""
+        if not isinstance(completion, ChatCompletion):
+            raise RetryableModelError(
+                f"malformed reply: expected a chat completion object, got {type(completion).__name__}"
+            )
+        choices = completion.choices
+        if not isinstance(choices, list) or not choices:
+            raise RetryableModelError("malformed reply: no choices")
+        message = getattr(choices[0], "message", None)
+        if message is None:
+            raise RetryableModelError("malformed reply: the first choice has no message")
+        # content is null when the model refused (structured outputs) or was filtered.
+        text = getattr(message, "content", None) or getattr(message, "refusal", None) or ""
+        if not isinstance(text, str):
+            raise RetryableModelError("malformed reply: message content is not text")
+        # Many compatible servers omit usage; zero tokens is the honest reading.
+        usage = completion.usage
+        finish_reason = getattr(choices[0], "finish_reason", None)
+        return ChatResponse(
+            text=text,
+            model=self.full_name,
+            usage=Usage(
+                input_tokens=_count(getattr(usage, "prompt_tokens", None)),
+                output_tokens=_count(getattr(usage, "completion_tokens", None)),
+            ),
+            stop_reason=finish_reason if isinstance(finish_reason, str) else None,
+        )
+
+    def _status_error(self, exc: openai.APIStatusError) -> ModelCallError:
+        """Map an HTTP error status to a retryable or a permanent error."""
+        status = exc.status_code
+        # Scrub before cutting, so a key cut in half cannot slip past the patterns.
+        detail = self._scrub(_error_message(exc.body))[:_DETAIL_CHARS]
+        suffix = f": {detail}" if detail else ""
+        if exc.code in _QUOTA_CODES:
+            return ModelCallError(f"quota exhausted (HTTP {status}){suffix}")
+        if _is_transient(status, exc.response.headers):
+            return RetryableModelError(
+                f"{_transient_label(status)} (HTTP {status}){suffix}",
+                retry_after=_retry_after_seconds(exc.response.headers),
+            )
+        return ModelCallError(f"{self._refusal_label(status)} (HTTP {status}){suffix}")
+
+    def _refusal_label(self, status: int) -> str:
+        if status == 401:
+            return "authentication failed: check OPENAI_API_KEY (and OPENAI_BASE_URL, if set)"
+        if status == 403:
+            return f"permission denied: the key may not have access to {self.model}"
+        if status == 404:
+            return f"not found: check the model name {self.model!r} (and OPENAI_BASE_URL, if set)"
+        return "request rejected"
+
+    def _scrub(self, text: str) -> str:
+        """Redact key-shaped strings, and our own key whatever its shape."""
+        text = redact(text)
+        return text.replace(self._secret, "[REDACTED]") if self._secret else text
+
+
+def _is_third_party(base_url: str) -> bool:
+    """Whether ``base_url`` names a server other than OpenAI's own."""
+    if not base_url:
+        return False
+    host = (urlsplit(base_url).hostname or "").lower()
+    return bool(host) and host != "openai.com" and not host.endswith(".openai.com")
+
+
+def _create_args(request: ChatRequest, model: str) -> dict[str, Any]:
+    """Keyword arguments for ``chat.completions.create``."""
+    messages: list[dict[str, str]] = []
+    if request.system:
+        messages.append({"role": "system", "content": request.system})
+    messages.extend({"role": m.role, "content": m.content} for m in request.messages)
+    args: dict[str, Any] = {
+        "model": model,
+        "messages": messages,
+        # max_tokens rather than max_completion_tokens: compatible servers know it.
+        "max_tokens": request.max_tokens,
+        "temperature": request.temperature,
+    }
+    if request.seed is not None:
+        args["seed"] = request.seed
+    if request.stop:
+        args["stop"] = list(request.stop)
+    return args
+
+
+def _error_message(body: object) -> str:
+    """The ``message`` of an error body (the SDK has already unwrapped ``error``)."""
+    if isinstance(body, Mapping):
+        message = body.get("message")
+        return str(message) if message else ""
+    # Servers that are only roughly compatible send {"error": "text"} or plain text.
+    return body if isinstance(body, str) else ""
+
+
+def _count(value: object) -> int:
+    """A token count, or 0 when the reply did not carry a usable one."""
+    return value if isinstance(value, int) and value >= 0 else 0
+
+
+def _is_transient(status: int, headers: Mapping[str, str]) -> bool:
+    """Whether a status is worth retrying, by the SDKs' own policy."""
+    # A server may say so explicitly (the SDKs honour this header too).
+    explicit = headers.get("x-should-retry")
+    if explicit in ("true", "false"):
+        return explicit == "true"
+    return status in (408, 409, 429) or status >= 500
+
+
+def _transient_label(status: int) -> str:
+    if status == 429:
+        return "rate limited"
+    if status >= 500:
+        return "server error"
+    return "transient error"
+
+
+def _retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """The server's requested wait: ``retry-after-ms``, ``retry-after`` seconds or HTTP date."""
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            seconds = float(value) * scale
+        except ValueError:
+            continue
+        return seconds if math.isfinite(seconds) and seconds >= 0 else None
+    date = email.utils.parsedate_tz(headers.get("retry-after") or "")
+    if date is None:
+        return None
+    return max(0.0, email.utils.mktime_tz(date) - time.time())

@@ -1,0 +1,268 @@
+"""Runs: answer every query under each prompt version, score, and report.
+
+A run directory (``runs/<name>/``, not committed) keeps the exact
+configuration (``run.json``), the full transcripts (``answers.jsonl``,
+streamed), the per-answer scores (``scores.jsonl``) and the call accounting
+(``calls.json``). Re-running the same configuration resumes it, and the
+on-disk cache makes finished calls free.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from harness import __version__
+from harness.answers import Answer, collect_answers, plan_answers
+from harness.config import Project
+from harness.errors import HarnessError
+from harness.formats import content_hash, dump_jsonl
+from harness.models.base import Provider
+from harness.models.cache import ResponseCache
+from harness.models.client import CallStats, ModelClient
+from harness.models.registry import get_provider, resolve_model_name
+from harness.queries import Query, load_query_files
+from harness.reports import Provenance, Report, build_report, write_report
+from harness.scores.filler import DEFAULT_LEXICON, FillerLexicon
+from harness.scores.judges import judge_prompt_hash
+from harness.scores.records import ScoredAnswer
+from harness.scores.score import Scorer, score_answers
+from harness.system_prompts import SystemPrompt, list_prompts, load_prompt
+from harness.traits import TraitSpec, load_traits
+
+__all__ = ["RunOptions", "RunOutcome", "RunSpec", "execute_run", "lexicon_for", "make_judge_client"]
+
+RUN_FORMAT_VERSION = 1
+
+ProgressFactory = Callable[[str, int], Callable[[], None]]
+
+
+class RunSpec(BaseModel):
+    """The exact configuration of a run; its hash names the run by default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = RUN_FORMAT_VERSION
+    harness_version: str = __version__
+    candidate: str
+    judge: str | None
+    prompts: dict[str, str] = Field(description="name@version → rendered prompt hash.")
+    query_files: dict[str, str] = Field(description="Query file → content hash.")
+    traits: dict[str, str] = Field(description="Trait → spec hash.")
+    samples: int
+    max_tokens: int
+    temperature: float
+    seed: int
+    judge_temperature: float
+    judge_seed: int
+    judge_refusal: bool
+    judge_prompts: dict[str, str]
+    filler_lexicon_hash: str
+
+    def spec_hash(self) -> str:
+        """Content hash of the configuration (the harness version excluded)."""
+        data = self.model_dump(mode="json", exclude={"harness_version"})
+        return content_hash(json.dumps(data, sort_keys=True))
+
+
+@dataclass
+class RunOptions:
+    """Overrides of the project config for one run (None = use the config)."""
+
+    candidate: str | None = None
+    judge: str | None = None
+    prompts: list[str] | None = None
+    evals: list[str] | None = None
+    samples: int | None = None
+    name: str | None = None
+    report_name: str | None = None
+    write_report: bool = True
+    candidate_provider: Provider | None = None
+    judge_provider: Provider | None = None
+
+
+@dataclass
+class RunOutcome:
+    """What a run produced."""
+
+    name: str
+    directory: Path
+    spec: RunSpec
+    scores: list[ScoredAnswer]
+    report: Report
+    report_paths: tuple[Path, Path] | None
+    candidate_stats: CallStats
+    judge_stats: CallStats | None
+    smoke_test: bool
+
+    @property
+    def model_calls(self) -> int:
+        """Calls actually sent to a model (cache hits excluded), all roles."""
+        return self.candidate_stats.api_calls + (self.judge_stats.api_calls if self.judge_stats else 0)
+
+
+def lexicon_for(project: Project) -> FillerLexicon:
+    """The default filler lexicon with the project's overrides applied."""
+    f = project.config.filler
+    return DEFAULT_LEXICON.with_overrides(add_openers=f.add_openers, add_closers=f.add_closers, remove=f.remove)
+
+
+def _select_prompts(project: Project, refs: list[str]) -> list[SystemPrompt]:
+    refs = refs or list_prompts(project.prompts_dir)
+    if not refs:
+        raise HarnessError(f"no system prompts found in {project.prompts_dir}", fix="add system_prompts/<name>/<version>.md")
+    return [load_prompt(project.prompts_dir, ref, project.config.prompt_variables) for ref in refs]
+
+
+def _check_traits(queries: list[Query], traits: dict[str, TraitSpec]) -> None:
+    unknown = sorted({q.trait for q in queries if q.trait and q.trait not in traits})
+    if unknown:
+        raise HarnessError(
+            f"queries name trait(s) with no spec: {', '.join(unknown)}",
+            fix="add traits/<name>.yaml for each, or remove those query files from the run",
+        )
+
+
+def make_judge_client(project: Project, judge: str | None, provider: Provider | None, cache: ResponseCache) -> ModelClient | None:
+    """The judge client, or None when the judge is ``none``."""
+    if provider is None and judge == "none":
+        return None
+    cfg = project.config.run
+    return ModelClient(
+        provider or get_provider(resolve_model_name(judge or project.config.models.judge)),
+        cache,
+        concurrency=cfg.concurrency,
+        max_attempts=cfg.max_attempts,
+    )
+
+
+@contextmanager
+def _no_progress() -> Iterator[ProgressFactory]:
+    yield lambda _label, _total: (lambda: None)
+
+
+async def _answer_and_score(
+    project: Project,
+    run_dir: Path,
+    candidate: ModelClient,
+    scorer: Scorer,
+    plans: list,
+    progress: ProgressFactory,
+) -> tuple[list[Answer], list[ScoredAnswer]]:
+    answers = await collect_answers(candidate, plans, run_dir / "answers.jsonl", progress("answering", len(plans)))
+    scores = await score_answers(scorer, answers, progress("scoring", len(answers)))
+    return answers, scores
+
+
+def execute_run(project: Project, options: RunOptions | None = None, progress: ProgressFactory | None = None) -> RunOutcome:
+    """Run the whole pipeline for a project and write the run directory and report.
+
+    Args:
+        project: the project (config and paths).
+        options: per-run overrides.
+        progress: ``progress(label, total)`` returns a callback to advance a bar.
+    """
+    options = options or RunOptions()
+    cfg = project.config
+    traits = load_traits(project.traits_dir)
+    prompts = _select_prompts(project, options.prompts if options.prompts is not None else cfg.run.prompts)
+    files = project.eval_files(options.evals)
+    queries = load_query_files(files)
+    _check_traits(queries, traits)
+    used_traits = {q.trait for q in queries if q.trait}
+    lexicon = lexicon_for(project)
+    cache = ResponseCache(project.cache_path)
+
+    candidate_provider = options.candidate_provider or get_provider(resolve_model_name(options.candidate or cfg.models.candidate))
+    candidate = ModelClient(candidate_provider, cache, concurrency=cfg.run.concurrency, max_attempts=cfg.run.max_attempts)
+    judge = make_judge_client(project, options.judge, options.judge_provider, cache)
+    samples = options.samples or cfg.run.samples
+
+    spec = RunSpec(
+        candidate=candidate.model,
+        judge=judge.model if judge else None,
+        prompts={p.ref: p.hash for p in prompts},
+        query_files={_relative(project, f): content_hash(f.read_text(encoding="utf-8")) for f in files},
+        traits={t: traits[t].spec_hash() for t in sorted(used_traits)},
+        samples=samples,
+        max_tokens=cfg.run.max_tokens,
+        temperature=cfg.run.temperature,
+        seed=cfg.run.seed,
+        judge_temperature=cfg.judge.temperature,
+        judge_seed=cfg.judge.seed,
+        judge_refusal=cfg.judge.refusal,
+        judge_prompts={k: judge_prompt_hash(k) for k in ("adherence", "refusal")},
+        filler_lexicon_hash=content_hash(lexicon.model_dump_json()),
+    )
+    name = options.name or f"run-{spec.spec_hash()}"
+    run_dir = project.runs_dir / name
+    _write_spec(run_dir, spec)
+
+    plans = plan_answers(
+        queries, prompts, candidate.model,
+        samples=samples, max_tokens=cfg.run.max_tokens, temperature=cfg.run.temperature, seed=cfg.run.seed,
+    )
+    scorer = Scorer(
+        judge=judge, traits=traits, lexicon=lexicon, judge_refusal=cfg.judge.refusal,
+        temperature=cfg.judge.temperature, seed=cfg.judge.seed, max_tokens=cfg.judge.max_tokens,
+    )
+    progress = progress or (lambda _label, _total: (lambda: None))
+    try:
+        _, scores = asyncio.run(_answer_and_score(project, run_dir, candidate, scorer, plans, progress))
+    finally:
+        cache.close()
+    dump_jsonl(scores, run_dir / "scores.jsonl")
+    smoke = candidate_provider.smoke_test_only or bool(judge and judge.provider.smoke_test_only)
+    stats = {"candidate": candidate.stats.as_dict(), "judge": judge.stats.as_dict() if judge else None}
+    (run_dir / "calls.json").write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
+
+    report = build_report(options.report_name or name, scores, provenance_for(spec, smoke))
+    paths = write_report(report, project.reports_dir) if options.write_report else None
+    return RunOutcome(
+        name=name, directory=run_dir, spec=spec, scores=scores, report=report, report_paths=paths,
+        candidate_stats=candidate.stats, judge_stats=judge.stats if judge else None, smoke_test=smoke,
+    )
+
+
+def provenance_for(spec: RunSpec, smoke_test: bool) -> Provenance:
+    """Report provenance from a run's configuration."""
+    return Provenance(
+        candidate_models=[spec.candidate],
+        judge_model=spec.judge,
+        adherence_prompt_hash=spec.judge_prompts.get("adherence") if spec.judge else None,
+        refusal_prompt_hash=spec.judge_prompts.get("refusal") if spec.judge and spec.judge_refusal else None,
+        prompts=spec.prompts,
+        traits=spec.traits,
+        query_files=spec.query_files,
+        samples=spec.samples,
+        smoke_test=smoke_test,
+    )
+
+
+def _relative(project: Project, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(project.root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _write_spec(run_dir: Path, spec: RunSpec) -> None:
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "run.json").write_text(spec.model_dump_json(indent=2) + "\n", encoding="utf-8")
+
+
+def load_run(directory: Path) -> tuple[RunSpec, list[ScoredAnswer]]:
+    """Read a run directory's configuration and scores (for ``harness report``)."""
+    spec_path = directory / "run.json"
+    scores_path = directory / "scores.jsonl"
+    if not spec_path.is_file() or not scores_path.is_file():
+        raise HarnessError(f"{directory} is not a finished run directory", fix="pass runs/<name> from `harness run`")
+    spec = RunSpec.model_validate_json(spec_path.read_text(encoding="utf-8"))
+    scores = [ScoredAnswer.model_validate_json(line) for line in scores_path.read_text(encoding="utf-8").splitlines() if line]
+    return spec, scores

@@ -1,0 +1,1 @@
+"""Per-answer scores: judge verdicts and deterministic checks."""

@@ -1,0 +1,173 @@
+"""Existing transcripts (production logs, another tool's outputs) as answers.
+
+``harness score FILE`` reads a CSV or JSONL with columns ``id``, ``query``,
+``response`` and optionally ``arm``, ``trait``, ``should_refuse`` and
+``label``, and scores it exactly as a run's answers are scored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness.answers import Answer
+from harness.config import Project
+from harness.errors import HarnessError
+from harness.formats import content_hash, dump_jsonl
+from harness.models.base import Provider
+from harness.models.cache import ResponseCache
+from harness.models.client import CallStats
+from harness.reports import Provenance, Report, build_report, write_report
+from harness.scores.judges import judge_prompt_hash
+from harness.scores.records import ScoredAnswer
+from harness.scores.score import Scorer, score_answers
+from harness.traits import load_traits
+
+__all__ = ["ScoreFileOutcome", "load_transcripts", "score_file"]
+
+REQUIRED = ("id", "query", "response")
+OPTIONAL = ("arm", "trait", "should_refuse", "label")
+DEFAULT_ARM = "default"
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f", ""}
+
+
+def _read_rows(path: Path) -> list[dict[str, Any]]:
+    import pandas as pd  # only `harness score` pays for importing pandas
+
+    if not path.is_file():
+        raise HarnessError(f"{path} does not exist")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        elif suffix in (".jsonl", ".ndjson"):
+            frame = pd.read_json(path, lines=True, dtype=False)
+        else:
+            raise HarnessError(f"{path}: unsupported file type {suffix!r}", fix="use a .csv or .jsonl file")
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise HarnessError(f"{path} could not be parsed: {exc}") from None
+    missing = [c for c in REQUIRED if c not in frame.columns]
+    if missing:
+        raise HarnessError(
+            f"{path} lacks required column(s): {', '.join(missing)}",
+            fix=f"columns are {', '.join(REQUIRED)} (required) and {', '.join(OPTIONAL)} (optional)",
+        )
+    unknown = [c for c in frame.columns if c not in REQUIRED + OPTIONAL]
+    if unknown:
+        raise HarnessError(f"{path} has unknown column(s): {', '.join(map(str, unknown))}", fix="rename or drop them")
+    return frame.to_dict(orient="records")
+
+
+def _as_bool(value: Any, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value is None or (isinstance(value, float) and value != value):
+        return False
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise HarnessError(f"{where}: should_refuse must be true or false, not {value!r}")
+
+
+def _as_text(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return str(value)
+
+
+def load_transcripts(path: Path | str) -> list[Answer]:
+    """Read a CSV/JSONL of responses as :class:`Answer` records."""
+    path = Path(path)
+    answers: list[Answer] = []
+    seen: set[str] = set()
+    for i, row in enumerate(_read_rows(path), start=2 if path.suffix.lower() == ".csv" else 1):
+        where = f"{path}, row {i}"
+        row_id = _as_text(row.get("id"))
+        query = _as_text(row.get("query"))
+        if not row_id or query is None:
+            raise HarnessError(f"{where}: id and query must not be empty")
+        arm = _as_text(row.get("arm")) or DEFAULT_ARM
+        key = f"{arm}|{row_id}"
+        if key in seen:
+            raise HarnessError(f"{where}: duplicate id {row_id!r} in arm {arm!r}", fix="ids must be unique per arm")
+        seen.add(key)
+        answers.append(
+            Answer(
+                id=key,
+                arm=arm,
+                query_id=row_id,
+                trait=_as_text(row.get("trait")) or None,
+                should_refuse=_as_bool(row.get("should_refuse"), where),
+                model="imported",
+                query=query,
+                text=_as_text(row.get("response")),
+                label=_as_text(row.get("label")),
+            )
+        )
+    return answers
+
+
+@dataclass
+class ScoreFileOutcome:
+    """What scoring a transcript file produced."""
+
+    scores: list[ScoredAnswer]
+    report: Report
+    results_path: Path
+    report_paths: tuple[Path, Path]
+    judge_stats: CallStats | None
+    smoke_test: bool
+
+
+def score_file(
+    project: Project,
+    path: Path | str,
+    out_dir: Path,
+    *,
+    judge: str | None = None,
+    judge_provider: Provider | None = None,
+    name: str | None = None,
+) -> ScoreFileOutcome:
+    """Score a transcript file and write ``results.jsonl`` plus the report into ``out_dir``."""
+    from harness.runs import lexicon_for, make_judge_client
+
+    path = Path(path)
+    answers = load_transcripts(path)
+    traits = load_traits(project.traits_dir) if project.traits_dir.is_dir() else {}
+    cache = ResponseCache(project.cache_path)
+    client = make_judge_client(project, judge, judge_provider, cache)
+    cfg = project.config.judge
+    scorer = Scorer(
+        judge=client, traits=traits, lexicon=lexicon_for(project), judge_refusal=cfg.refusal,
+        temperature=cfg.temperature, seed=cfg.seed, max_tokens=cfg.max_tokens,
+    )
+    try:
+        scores = asyncio.run(score_answers(scorer, answers))
+    finally:
+        cache.close()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results = out_dir / "results.jsonl"
+    dump_jsonl(scores, results)
+    used = sorted({a.trait for a in answers if a.trait in traits})
+    provenance = Provenance(
+        candidate_models=sorted({a.arm for a in answers}),
+        judge_model=client.model if client else None,
+        adherence_prompt_hash=judge_prompt_hash("adherence") if client else None,
+        refusal_prompt_hash=judge_prompt_hash("refusal") if client and cfg.refusal else None,
+        prompts={},
+        traits={t: traits[t].spec_hash() for t in used},
+        query_files={path.name: content_hash(path.read_text(encoding="utf-8"))},
+        smoke_test=bool(client and client.provider.smoke_test_only),
+    )
+    report = build_report(name or path.stem, scores, provenance)
+    paths = write_report(report, out_dir)
+    return ScoreFileOutcome(
+        scores=scores, report=report, results_path=results, report_paths=paths,
+        judge_stats=client.stats if client else None, smoke_test=provenance.smoke_test,
+    )
