@@ -13,7 +13,7 @@ Usage::
         ...
         assert len(wire_server.requests) == 2
 
-Import the fixture into a test module with ``from wire_servers import wire_server``.
+Import the fixture into a test module with ``from tests.wire_servers import wire_server``.
 """
 
 from __future__ import annotations

@@ -94,7 +94,7 @@ class AnthropicProvider(Provider):
         except anthropic.APIConnectionError:
             raise RetryableModelError(f"could not connect to {self._client.base_url.host}") from None
         except (anthropic.APIResponseValidationError, json.JSONDecodeError, UnicodeDecodeError):
-            raise RetryableModelError("malformed reply: the body is not valid JSON") from None
+            raise RetryableModelError("malformed reply: the body could not be parsed") from None
         except anthropic.AnthropicError as exc:
             detail = self._scrub(f"{type(exc).__name__}: {exc}")[:_DETAIL_CHARS]
             raise ModelCallError(f"anthropic SDK error: {detail}") from None
@@ -137,9 +137,9 @@ class AnthropicProvider(Provider):
                 f"{_transient_label(status)} (HTTP {status}){suffix}",
                 retry_after=_retry_after_seconds(exc.response.headers),
             )
-        return ModelCallError(f"{self._refusal_label(status)} (HTTP {status}){suffix}")
+        return ModelCallError(f"{self._permanent_label(status)} (HTTP {status}){suffix}")
 
-    def _refusal_label(self, status: int) -> str:
+    def _permanent_label(self, status: int) -> str:
         if status == 401:
             return "authentication failed: check that ANTHROPIC_API_KEY holds a valid key"
         if status == 403:
@@ -150,7 +150,8 @@ class AnthropicProvider(Provider):
 
     def _scrub(self, text: str) -> str:
         """Redact key-shaped strings, and our own key whatever its shape."""
-        return redact(text).replace(self._secret, "[REDACTED]")
+        # Our own key first: a pattern might match only part of an unusual key.
+        return redact(text.replace(self._secret, "[REDACTED]"))
 
 
 def _create_args(request: ChatRequest, model: str) -> dict[str, Any]:

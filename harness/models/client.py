@@ -144,7 +144,7 @@ class ModelClient:
         except ModelCallError as exc:
             self.stats.failures += 1
             raise ModelCallError(
-                f"{self.model}: {exc.message} (after {self._max_attempts} attempt(s) at most)"
+                f"{self.model}: {exc.message} (after {self._max_attempts} attempt(s) at most)", fix=exc.fix
             ) from None
         except Exception as exc:  # a provider bug must not take the run down unrecorded
             self.stats.failures += 1

@@ -78,7 +78,7 @@ class OpenAIProvider(Provider):
             )
         self._secret = api_key
         self.timeout = timeout
-        # Otherwise the SDK reads OPENAI_API_KEY and OPENAI_BASE_URL itself.
+        # api_key=None: the SDK reads OPENAI_API_KEY itself; it always reads OPENAI_BASE_URL.
         self._client = openai.AsyncOpenAI(
             api_key=None if api_key else PLACEHOLDER_KEY,
             max_retries=0,
@@ -112,7 +112,7 @@ class OpenAIProvider(Provider):
         except openai.APIConnectionError:
             raise RetryableModelError(f"could not connect to {self._client.base_url.host}") from None
         except (openai.APIResponseValidationError, json.JSONDecodeError, UnicodeDecodeError):
-            raise RetryableModelError("malformed reply: the body is not valid JSON") from None
+            raise RetryableModelError("malformed reply: the body could not be parsed") from None
         except openai.OpenAIError as exc:
             detail = self._scrub(f"{type(exc).__name__}: {exc}")[:_DETAIL_CHARS]
             raise ModelCallError(f"openai SDK error: {detail}") from None
@@ -164,9 +164,9 @@ class OpenAIProvider(Provider):
                 f"{_transient_label(status)} (HTTP {status}){suffix}",
                 retry_after=_retry_after_seconds(exc.response.headers),
             )
-        return ModelCallError(f"{self._refusal_label(status)} (HTTP {status}){suffix}")
+        return ModelCallError(f"{self._permanent_label(status)} (HTTP {status}){suffix}")
 
-    def _refusal_label(self, status: int) -> str:
+    def _permanent_label(self, status: int) -> str:
         if status == 401:
             return "authentication failed: check OPENAI_API_KEY (and OPENAI_BASE_URL, if set)"
         if status == 403:
@@ -177,8 +177,8 @@ class OpenAIProvider(Provider):
 
     def _scrub(self, text: str) -> str:
         """Redact key-shaped strings, and our own key whatever its shape."""
-        text = redact(text)
-        return text.replace(self._secret, "[REDACTED]") if self._secret else text
+        # Our own key first: a pattern might match only part of an unusual key.
+        return redact(text.replace(self._secret, "[REDACTED]") if self._secret else text)
 
 
 def _is_third_party(base_url: str) -> bool:

@@ -1,6 +1,6 @@
 """The Anthropic and OpenAI providers, against local servers speaking their wire formats.
 
-Each provider runs its real SDK against :class:`wire_servers.ScriptedServer`
+Each provider runs its real SDK against :class:`tests.wire_servers.ScriptedServer`
 on 127.0.0.1 (selected through ``ANTHROPIC_BASE_URL`` / ``OPENAI_BASE_URL``),
 so status handling, headers and JSON parsing are the SDK's own. Behaviour both
 providers share is tested once, parametrized over the two wire formats.
@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from wire_servers import (  # noqa: F401 - wire_server is a fixture
+
+from harness.errors import HarnessError, ModelCallError, RetryableModelError
+from harness.models.anthropic_provider import AnthropicProvider
+from harness.models.base import ChatRequest, ChatResponse, Message, Provider
+from harness.models.client import CallStats, ModelClient
+from harness.models.openai_provider import OpenAIProvider
+from harness.models.registry import get_provider
+from tests.wire_servers import (  # noqa: F401 - wire_server is a fixture
     ScriptedResponse,
     ScriptedServer,
     anthropic_error,
@@ -24,13 +31,6 @@ from wire_servers import (  # noqa: F401 - wire_server is a fixture
     openai_error,
     wire_server,
 )
-
-from harness.errors import HarnessError, ModelCallError, RetryableModelError
-from harness.models.anthropic_provider import AnthropicProvider
-from harness.models.base import ChatRequest, ChatResponse, Message, Provider
-from harness.models.client import CallStats, ModelClient
-from harness.models.openai_provider import OpenAIProvider
-from harness.models.registry import get_provider
 
 # Both contain SECRET, which no error text may contain, whole or in part.
 ANTHROPIC_KEY = "sk-ant-test-SECRET1234567890"
@@ -41,7 +41,7 @@ OPENAI_KEY = "sk-test-SECRET1234567890abcdef"
 class Wire:
     """How to point one provider at the scripted server, and what it speaks."""
 
-    provider_cls: Callable[..., Provider]
+    provider_cls: type[Provider]
     key_env: str
     base_env: str
     key: str
@@ -158,7 +158,7 @@ def test_success_maps_text_usage_and_stop_reason(
     response = call_once(wire.provider())
 
     assert response.text == "Hi there."
-    assert response.model == f"{wire.provider_cls.provider}/{wire.model}"  # type: ignore[attr-defined]
+    assert response.model == f"{wire.provider_cls.provider}/{wire.model}"
     assert (response.usage.input_tokens, response.usage.output_tokens) == (11, 7)
     assert response.stop_reason in ("end_turn", "stop")
     [sent] = wire_server.requests
@@ -284,6 +284,20 @@ def test_unauthorized_is_not_retried_and_never_shows_the_key(
     assert_secret_free(result)
 
 
+def test_a_key_of_any_shape_is_scrubbed(
+    wire: Wire, wire_server: ScriptedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    odd_key = "plainSECRETvalue42"  # matches none of harness.errors.redact's patterns
+    wire.configure(monkeypatch, wire_server)
+    monkeypatch.setenv(wire.key_env, odd_key)
+    wire_server.enqueue(ScriptedResponse(400, wire.error(f"request from {odd_key} is malformed")))
+
+    error = failing_call(wire.provider())
+
+    assert "[REDACTED]" in error.message
+    assert_secret_free(error)
+
+
 @pytest.mark.parametrize("status", [400, 403, 404, 422])
 def test_other_client_errors_are_permanent(
     wire: Wire, wire_server: ScriptedServer, monkeypatch: pytest.MonkeyPatch, status: int
@@ -349,11 +363,11 @@ def test_missing_key_is_a_friendly_error(wire: Wire, monkeypatch: pytest.MonkeyP
 
 def test_registry_builds_the_provider(wire: Wire, wire_server: ScriptedServer, monkeypatch: pytest.MonkeyPatch) -> None:
     wire.configure(monkeypatch, wire_server)
-    prefix = wire.provider_cls.provider  # type: ignore[attr-defined]
+    prefix = wire.provider_cls.provider
 
     provider = get_provider(f"{prefix}/{wire.model}")
 
-    assert isinstance(provider, wire.provider_cls)  # type: ignore[arg-type]
+    assert isinstance(provider, wire.provider_cls)
     assert provider.full_name == f"{prefix}/{wire.model}"
     asyncio.run(provider.aclose())
 
