@@ -156,7 +156,7 @@ async def _answer_and_score(
     progress: ProgressFactory,
 ) -> tuple[list[Answer], list[ScoredAnswer]]:
     answers = await collect_answers(candidate, plans, run_dir / "answers.jsonl", progress("answering", len(plans)))
-    scores = await score_answers(scorer, answers, progress("scoring", len(answers)))
+    scores = await score_answers(scorer, answers, progress("judging", scorer.judge_calls(answers)))
     return answers, scores
 
 

@@ -101,6 +101,7 @@ class LocalProvider(Provider):
         super().__init__(model)
         self.smoke_test_only = model == BUNDLED_MODEL
         self._path = _model_path(model)
+        self._turn = asyncio.Lock()
 
     @property
     def family(self) -> str:
@@ -139,5 +140,8 @@ class LocalProvider(Provider):
 
     async def complete(self, request: ChatRequest) -> ChatResponse:
         # llama.cpp blocks; a worker thread keeps the event loop (progress bar,
-        # other providers) responsive.
-        return await asyncio.to_thread(self._generate, request)
+        # other providers) responsive. The asyncio lock is FIFO-fair, so calls
+        # run in submission order: consecutive prompts that share a prefix (the
+        # same system prompt, the same judge rubric) reuse llama.cpp's KV cache.
+        async with self._turn:
+            return await asyncio.to_thread(self._generate, request)

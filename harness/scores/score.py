@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from harness.answers import Answer
@@ -36,7 +36,7 @@ class Scorer:
 
     judge: ModelClient | None
     traits: dict[str, TraitSpec]
-    lexicon: FillerLexicon = DEFAULT_LEXICON
+    lexicon: FillerLexicon = field(default_factory=lambda: DEFAULT_LEXICON)
     judge_refusal: bool = True
     temperature: float = 0.0
     seed: int = 0
@@ -52,7 +52,7 @@ class Scorer:
             )
         return self._adherence[trait]
 
-    def _base(self, answer: Answer) -> ScoredAnswer:
+    def base(self, answer: Answer) -> ScoredAnswer:
         """The deterministic part of the score: needs no model."""
         text = answer.text
         refusal = classify_refusal(text) if text is not None else None
@@ -77,35 +77,53 @@ class Scorer:
             judge_model=self.judge.model if self.judge is not None else None,
         )
 
-    async def score(self, answer: Answer) -> ScoredAnswer:
-        """All scores of one answer."""
-        scored = self._base(answer)
-        if self.judge is None or answer.text is None:
-            return scored
-        update: dict[str, object] = {}
-        jobs = []
+    def judge_calls(self, answers: list[Answer]) -> int:
+        """How many judge calls scoring ``answers`` takes (for progress bars)."""
+        if self.judge is None:
+            return 0
+        answered = [a for a in answers if a.text is not None]
+        graded = sum(1 for a in answered if a.trait in self.traits)
+        return graded + (len(answered) if self.judge_refusal else 0)
+
+    async def adherence(self, answer: Answer) -> dict[str, object]:
+        """The judge's adherence grade, as fields of :class:`ScoredAnswer`."""
         grade = self._adherence_for(answer.trait) if answer.trait else None
-        if grade is not None:
-            jobs.append(("adherence", grade(answer.query, answer.text)))
-            update["adherence_prompt_hash"] = judge_prompt_hash("adherence")
-        if self.judge_refusal:
-            classify = refusal_judge(self.judge, temperature=self.temperature, seed=self.seed, max_tokens=self.max_tokens)
-            jobs.append(("refusal_judge", classify(answer.query, answer.text)))
-            update["refusal_prompt_hash"] = judge_prompt_hash("refusal")
-        results = await asyncio.gather(*(job for _, job in jobs))
-        update.update({name: result for (name, _), result in zip(jobs, results, strict=True)})
-        return scored.model_copy(update=update)
+        if grade is None or answer.text is None:
+            return {}
+        verdict = await grade(answer.query, answer.text)
+        return {"adherence": verdict, "adherence_prompt_hash": judge_prompt_hash("adherence")}
+
+    async def refusal(self, answer: Answer) -> dict[str, object]:
+        """The judge's refusal class, as fields of :class:`ScoredAnswer`."""
+        if self.judge is None or not self.judge_refusal or answer.text is None:
+            return {}
+        classify = refusal_judge(self.judge, temperature=self.temperature, seed=self.seed, max_tokens=self.max_tokens)
+        verdict = await classify(answer.query, answer.text)
+        return {"refusal_judge": verdict, "refusal_prompt_hash": judge_prompt_hash("refusal")}
 
 
 async def score_answers(
     scorer: Scorer, answers: list[Answer], on_progress: Callable[[], None] | None = None
 ) -> list[ScoredAnswer]:
-    """Score every answer; results keep the input order."""
+    """Score every answer; results keep the input order.
 
-    async def one(answer: Answer) -> ScoredAnswer:
-        result = await scorer.score(answer)
-        if on_progress is not None:
+    ``on_progress`` is called after each judge call.
+
+    Judge calls are submitted grouped, adherence by trait first and refusal
+    classes after: prompts that share a long prefix (one trait's rubric) then
+    run back to back, which lets a local model reuse its prompt cache and keeps
+    a provider's prompt caching warm.
+    """
+    scored = [scorer.base(a) for a in answers]
+    updates: list[dict[str, object]] = [{} for _ in answers]
+    by_trait = sorted(range(len(answers)), key=lambda i: (answers[i].trait or "", i))
+
+    async def collect(i: int, job: Callable[[Answer], Awaitable[dict[str, object]]]) -> None:
+        update = await job(answers[i])
+        updates[i].update(update)
+        if update and on_progress is not None:
             on_progress()
-        return result
 
-    return list(await asyncio.gather(*(one(a) for a in answers)))
+    await asyncio.gather(*(collect(i, scorer.adherence) for i in by_trait))
+    await asyncio.gather(*(collect(i, scorer.refusal) for i in range(len(answers))))
+    return [base.model_copy(update=update) if update else base for base, update in zip(scored, updates, strict=True)]

@@ -1,0 +1,81 @@
+"""The whole pipeline with scripted fakes: run dir, scores, report, caching, resume."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from harness.config import Project
+from harness.runs import RunOptions, execute_run
+from tests.helpers import copy_example_project, fake_candidate, fake_judge
+
+
+def _run(project: Project, **kw):  # type: ignore[no-untyped-def]
+    cand, judge = kw.pop("cand", None) or fake_candidate(), kw.pop("judge", None) or fake_judge()
+    return execute_run(project, RunOptions(candidate_provider=cand, judge_provider=judge, **kw)), cand, judge
+
+
+def test_run_scores_every_answer_and_writes_report(tmp_path: Path) -> None:
+    project = Project.load(copy_example_project(tmp_path))
+    outcome, cand, judge = _run(project)
+    n_queries = 6 + 32
+    assert len(outcome.scores) == n_queries * 2 * 2  # 2 prompt versions × K=2
+    assert len(cand.requests) == n_queries * 2 * 2
+    by_arm = {r.arm: r for r in outcome.report.rows if r.trait == "directness"}
+    # v1 answers carry filler, v2 answers do not: the report must show it.
+    assert by_arm["assistant@v1"].filler.value == 1.0 and by_arm["assistant@v2"].filler.value == 0.0
+    assert by_arm["assistant@v1"].adherence.value == 2.0 and by_arm["assistant@v2"].adherence.value == 5.0
+    assert by_arm["assistant@v2"].unscored == 0
+    probes = {r.arm: r for r in outcome.report.rows if r.trait == "(probes)"}
+    assert probes["assistant@v2"].over_refusal.value == 0.0
+    # the two unsafe contrast requests the fake refuses are not over-refusal
+    md, js = outcome.report_paths
+    assert md.read_text().startswith("# Character report")
+    data = json.loads(js.read_text())
+    assert data["provenance"]["prompts"]["assistant@v2"] == outcome.spec.prompts["assistant@v2"]
+    assert (outcome.directory / "answers.jsonl").is_file() and (outcome.directory / "run.json").is_file()
+
+
+def test_second_run_makes_no_calls_and_identical_report(tmp_path: Path) -> None:
+    project = Project.load(copy_example_project(tmp_path))
+    first, _, _ = _run(project)
+    md1 = first.report_paths[0].read_bytes()
+    js1 = first.report_paths[1].read_bytes()
+    second, cand, judge = _run(project)
+    assert second.model_calls == 0 and cand.requests == [] and judge.requests == []
+    assert second.report_paths[0].read_bytes() == md1 and second.report_paths[1].read_bytes() == js1
+
+
+def test_interrupted_run_resumes_without_paying_twice(tmp_path: Path) -> None:
+    project = Project.load(copy_example_project(tmp_path))
+    outcome, cand, _ = _run(project)
+    transcript = outcome.directory / "answers.jsonl"
+    lines = transcript.read_text().splitlines()
+    # Simulate a kill: half the transcript survived, the last line torn, and no cache.
+    transcript.write_text("\n".join(lines[: len(lines) // 2]) + "\n" + lines[-1][:30])
+    project.cache_path.unlink()
+    resumed, cand2, _ = _run(project)
+    assert len(cand2.requests) == len(lines) - len(lines) // 2
+    assert [s.response for s in resumed.scores] == [s.response for s in outcome.scores]
+
+
+def test_failed_calls_are_recorded_not_lost(tmp_path: Path) -> None:
+    from harness.errors import ModelCallError
+    from harness.models.fake import ScriptedFakeModel
+    from tests.helpers import candidate_responder
+
+    def flaky(request):  # type: ignore[no-untyped-def]
+        return ModelCallError("400 rejected") if request.sample == 1 else candidate_responder(request)
+
+    project = Project.load(copy_example_project(tmp_path, evals=("directness",)))
+    outcome, _, _ = _run(project, cand=ScriptedFakeModel(responder=flaky))
+    failed = [s for s in outcome.scores if s.error]
+    assert len(failed) == 6 * 2 and all(s.response is None for s in failed)
+    assert all(r.failed == 6 for r in outcome.report.rows if r.trait == "directness")
+
+
+def test_judge_none_runs_deterministic_checks_only(tmp_path: Path) -> None:
+    project = Project.load(copy_example_project(tmp_path, evals=("directness",)))
+    outcome = execute_run(project, RunOptions(candidate_provider=fake_candidate(), judge="none"))
+    assert outcome.judge_stats is None
+    assert all(s.adherence is None and s.filler is not None and s.refusal is not None for s in outcome.scores)
