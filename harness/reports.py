@@ -155,11 +155,23 @@ def _examples(scores: list[ScoredAnswer], per_arm: int) -> list[Example]:
     for arm in sorted(by_arm):
         items = by_arm[arm]
         graded = [s for s in items if s.adherence is not None and s.adherence.scorable]
-        for s in sorted(graded, key=lambda s: (s.adherence.score, s.id))[:per_arm]:  # type: ignore[union-attr]
+        lowest = _one_per_query(sorted(graded, key=lambda s: (s.adherence.score, s.id)))  # type: ignore[union-attr]
+        for s in lowest[:per_arm]:
             out.append(_example("lowest adherence", s, s.adherence.score, s.adherence.reason))  # type: ignore[union-attr]
-        refused = sorted((s for s in items if s.over_refusal), key=lambda s: s.id)[:per_arm]
-        for s in refused:
+        refused = _one_per_query(sorted((s for s in items if s.over_refusal), key=lambda s: s.id))
+        for s in refused[:per_arm]:
             out.append(_example("over-refusal", s, None, s.refusal.reason if s.refusal else ""))
+    return out
+
+
+def _one_per_query(ranked: list[ScoredAnswer]) -> list[ScoredAnswer]:
+    """Keep the first answer of each query: examples should show different queries."""
+    seen: set[str] = set()
+    out = []
+    for s in ranked:
+        if s.query_id not in seen:
+            seen.add(s.query_id)
+            out.append(s)
     return out
 
 

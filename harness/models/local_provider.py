@@ -11,6 +11,8 @@ and generation stops at the next ``User:`` turn.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -61,7 +63,10 @@ def _load(path: str) -> tuple[Any, threading.Lock]:
             "the local model needs llama-cpp-python, which is not installed",
             fix="pip install 'character-harness[local]' (builds llama.cpp; about 10 minutes the first time)",
         ) from None
-    llm = Llama(model_path=path, n_ctx=_CONTEXT, n_threads=None, seed=0, verbose=False)
+    # llama.cpp prints an informational notice while loading even when not
+    # verbose; it would interleave with the progress bar, so it is swallowed.
+    with contextlib.redirect_stderr(io.StringIO()):
+        llm = Llama(model_path=path, n_ctx=_CONTEXT, n_threads=None, seed=0, verbose=False)
     return llm, threading.Lock()
 
 
