@@ -22,7 +22,10 @@ __all__ = ["main"]
 def _console(stderr: bool = False):  # type: ignore[no-untyped-def]
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    stream = sys.stderr if stderr else sys.stdout
+    # Piped output (CI logs) would otherwise be squeezed to 80 columns.
+    width = None if stream.isatty() else 160
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width)
 
 
 def _project(args: argparse.Namespace):  # type: ignore[no-untyped-def]
