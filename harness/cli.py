@@ -222,6 +222,66 @@ def _require(values: list[str], n: int, usage: str) -> None:
         raise HarnessError(f"expected {n} prompt reference(s)", fix=f"usage: {usage}")
 
 
+def _comparison_table(comparison) -> None:  # type: ignore[no-untyped-def]
+    from rich.table import Table
+
+    from harness.compare import _fmt_delta, _fmt_metric, _fmt_p
+
+    styles = {"improved": "green", "regressed": "red", "no_change": "dim", "inconclusive": "yellow"}
+    table = Table(title=f"{comparison.b} vs {comparison.a}")
+    for col in ("metric", comparison.a, comparison.b, "Δ (B − A) [95% CI]", "p", "q", "n", "verdict"):
+        table.add_column(col)
+    for r in comparison.metrics:
+        table.add_row(
+            r.metric + (" ↑" if r.higher_is_better else " ↓"), _fmt_metric(r, r.a), _fmt_metric(r, r.b),
+            _fmt_delta(r), _fmt_p(r.p_value), _fmt_p(r.q_value), str(r.n_pairs),
+            f"[{styles[r.verdict]}]{r.verdict}[/]",
+        )
+    _console().print(table)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from harness.compare import compare_arms, load_scored, render_comparison_markdown, select_arm
+
+    project = _project(args)
+    arms = args.arms or []
+    if len(args.sources) == 1:
+        if len(arms) != 2:
+            raise HarnessError("comparing within one run needs two arms", fix="e.g. harness compare RUN --arms v1 v2")
+        scores = load_scored(args.sources[0])
+        name_a, a = select_arm(scores, arms[0], args.sources[0])
+        name_b, b = select_arm(scores, arms[1], args.sources[0])
+    elif len(args.sources) == 2:
+        if len(arms) not in (0, 1, 2):
+            raise HarnessError("--arms takes one arm (for both sources) or two (one each)")
+        pick = (arms * 2)[:2] if arms else [None, None]
+        name_a, a = select_arm(load_scored(args.sources[0]), pick[0], args.sources[0])
+        name_b, b = select_arm(load_scored(args.sources[1]), pick[1], args.sources[1])
+        if name_a == name_b:
+            name_a, name_b = f"{Path(args.sources[0]).name}:{name_a}", f"{Path(args.sources[1]).name}:{name_b}"
+    else:
+        raise HarnessError("give one source with --arms A B, or two sources", fix="harness compare RUN_A RUN_B")
+    cfg = project.config.compare
+    comparison = compare_arms(
+        a, b, a_name=name_a, b_name=name_b, alpha=cfg.alpha, power=cfg.power, min_effect=cfg.min_effect, flips=args.flips
+    )
+    text = (
+        comparison.model_dump_json(indent=2) + "\n" if args.format == "json"
+        else render_comparison_markdown(comparison) if args.format == "markdown" else None
+    )
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(
+            text if text is not None else render_comparison_markdown(comparison), encoding="utf-8"
+        )
+    if text is None:
+        _comparison_table(comparison)
+    elif not args.out:
+        sys.stdout.write(text)
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from harness.queries import load_query_files
     from harness.system_prompts import list_prompts, load_prompt
@@ -304,6 +364,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["list", "show", "diff"])
     p.add_argument("refs", nargs="*", metavar="NAME@VERSION")
     p.set_defaults(func=cmd_prompts)
+
+    p = sub.add_parser("compare", help="A/B compare two runs, or two arms of one run or scored file")
+    p.add_argument("sources", nargs="+", metavar="RUN_OR_RESULTS", help="run dirs, `harness score` dirs or results JSONL")
+    p.add_argument("--arms", nargs="+", metavar="ARM", help="arms to compare (name@version or just the version)")
+    p.add_argument("--format", choices=["table", "markdown", "json"], default="table")
+    p.add_argument("--out", help="also write the Markdown (or JSON with --format json) to this file")
+    p.add_argument("--flips", type=int, default=5, help="how many flipped queries to show")
+    p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("validate", help="check traits, prompts and query files")
     p.set_defaults(func=cmd_validate)

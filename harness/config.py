@@ -67,6 +67,32 @@ class FillerConfig(BaseModel):
     remove: list[str] = Field(default_factory=list)
 
 
+class CompareConfig(BaseModel):
+    """How comparisons decide. Effects are in each metric's units (score points, or rate)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    alpha: float = Field(0.05, gt=0, lt=1)
+    power: float = Field(0.8, gt=0, lt=1)
+    min_effect: dict[str, float] = Field(
+        default_factory=lambda: {"adherence": 0.3, "over_refusal": 0.05, "filler": 0.05},
+        description="Smallest difference worth detecting per metric family: a null result powered to "
+        "detect it is 'no_change', otherwise 'inconclusive'.",
+    )
+
+
+class CheckConfig(BaseModel):
+    """The CI gate: non-inferiority margins per metric family."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_ref: str = Field("HEAD", description="Git revision whose prompts are the baseline.")
+    margins: dict[str, float] = Field(
+        default_factory=lambda: {"adherence": 0.5, "over_refusal": 0.1, "filler": 0.1},
+        description="Largest tolerated worsening per metric family (score points or rate).",
+    )
+
+
 class PathsConfig(BaseModel):
     """Where the project's files live, relative to the project root."""
 
@@ -90,6 +116,8 @@ class ProjectConfig(BaseModel):
     run: RunConfig = Field(default_factory=RunConfig)
     judge: JudgeConfig = Field(default_factory=JudgeConfig)
     filler: FillerConfig = Field(default_factory=FillerConfig)
+    compare: CompareConfig = Field(default_factory=CompareConfig)
+    check: CheckConfig = Field(default_factory=CheckConfig)
     paths: PathsConfig = Field(default_factory=PathsConfig)
     prompt_variables: dict[str, Any] = Field(default_factory=dict)
 

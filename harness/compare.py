@@ -1,0 +1,416 @@
+"""Comparisons: is arm B better than arm A, beyond sampling noise?
+
+Arms are compared *paired*: on the same queries and sample indices. For every
+metric (adherence per trait and pooled, over-refusal, filler) a comparison
+gives each arm's mean, the paired difference B − A with a 95% interval whose
+standard errors are clustered by query (and stratified by trait when pooling
+traits), a p-value, a Benjamini–Hochberg q-value across all metrics, the
+minimum detectable effect at the achieved n, and a verdict that knows the
+metric's good direction.
+
+Intervals: scores use the cluster-robust (CR1) t interval; rates use
+Newcombe's paired MOVER interval from Wilson limits at the effective sample
+size, which stays valid near 0% and 100% (see :mod:`harness.stats`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from harness.errors import HarnessError
+from harness.scores.records import ScoredAnswer
+from harness.stats import (
+    benjamini_hochberg,
+    minimum_detectable_effect,
+    paired_diff_ci,
+    paired_rate_diff_ci,
+)
+
+__all__ = [
+    "Comparison",
+    "MetricComparison",
+    "compare_arms",
+    "load_scored",
+    "render_comparison_markdown",
+    "select_arm",
+]
+
+COMPARISON_FORMAT_VERSION = 1
+Verdict = Literal["improved", "regressed", "no_change", "inconclusive"]
+_DIGITS = 4
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A per-answer quantity to compare, and which direction is good."""
+
+    name: str
+    family: str
+    kind: Literal["score", "rate"]
+    higher_is_better: bool
+    value: Callable[[ScoredAnswer], float | bool | None]
+    pooled_by_trait: bool = False
+
+
+def _adherence(s: ScoredAnswer) -> float | None:
+    return float(s.adherence.score) if s.adherence and s.adherence.scorable and s.adherence.score is not None else None
+
+
+def _adherence_for(trait: str) -> Callable[[ScoredAnswer], float | None]:
+    return lambda s: _adherence(s) if s.trait == trait else None
+
+
+def _over_refusal(s: ScoredAnswer) -> bool | None:
+    return s.over_refusal
+
+
+def _filler(s: ScoredAnswer) -> bool | None:
+    return s.filler.has_filler if s.filler is not None else None
+
+
+def metrics_for(traits: Iterable[str]) -> list[Metric]:
+    """Every metric compared: adherence per trait and pooled, over-refusal, filler."""
+    out = [Metric(f"adherence:{t}", "adherence", "score", True, _adherence_for(t)) for t in sorted(traits)]
+    out.append(Metric("adherence", "adherence", "score", True, _adherence, pooled_by_trait=True))
+    out.append(Metric("over_refusal", "over_refusal", "rate", False, _over_refusal))
+    out.append(Metric("filler", "filler", "rate", False, _filler))
+    return out
+
+
+class MetricComparison(BaseModel):
+    """One metric's comparison. The JSON schema of ``harness compare --format json`` rows."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    metric: str
+    family: str
+    higher_is_better: bool
+    n_pairs: int = Field(description="Paired observations (query × sample present and scored in both arms).")
+    n_queries: int
+    a: float | None = Field(description="Arm A's mean over the pairs.")
+    b: float | None
+    delta: float | None = Field(description="B − A.")
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    q_value: float | None = Field(description="Benjamini–Hochberg across all metrics in this comparison.")
+    mde: float | None = Field(description="Minimum detectable effect at the achieved n (80% power, two-sided 5%).")
+    verdict: Verdict
+
+
+class Flip(BaseModel):
+    """A query whose outcome changed a lot between the arms."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    query_id: str
+    trait: str | None
+    metric: str
+    change: float
+    query: str
+    a_answer: str
+    b_answer: str
+    a_reason: str
+    b_reason: str
+
+
+class Comparison(BaseModel):
+    """A whole A/B comparison."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = COMPARISON_FORMAT_VERSION
+    a: str
+    b: str
+    alpha: float
+    metrics: list[MetricComparison]
+    flips: list[Flip]
+
+    def metric(self, name: str) -> MetricComparison:
+        """The row for ``name`` (e.g. ``filler`` or ``adherence:directness``)."""
+        for row in self.metrics:
+            if row.metric == name:
+                return row
+        raise KeyError(name)
+
+
+def _r(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(x) else round(x, _DIGITS)
+
+
+def _pairs(metric: Metric, a: list[ScoredAnswer], b: list[ScoredAnswer]) -> list[tuple[ScoredAnswer, ScoredAnswer, float, float]]:
+    index = {(s.query_id, s.sample): s for s in b}
+    out = []
+    for sa in sorted(a, key=lambda s: (s.query_id, s.sample)):
+        sb = index.get((sa.query_id, sa.sample))
+        if sb is None:
+            continue
+        va, vb = metric.value(sa), metric.value(sb)
+        if va is None or vb is None:
+            continue
+        out.append((sa, sb, float(va), float(vb)))
+    return out
+
+
+def _verdict(
+    row_delta: float, p: float, q: float, mde: float, higher_is_better: bool, alpha: float, min_effect: float
+) -> Verdict:
+    if q < alpha and row_delta != 0:
+        better = row_delta > 0 if higher_is_better else row_delta < 0
+        return "improved" if better else "regressed"
+    if math.isfinite(mde) and mde <= min_effect:
+        return "no_change"
+    return "inconclusive"
+
+
+def compare_arms(
+    a: list[ScoredAnswer],
+    b: list[ScoredAnswer],
+    *,
+    a_name: str = "A",
+    b_name: str = "B",
+    alpha: float = 0.05,
+    power: float = 0.8,
+    min_effect: dict[str, float] | None = None,
+    flips: int = 5,
+    score_range: float = 4.0,
+) -> Comparison:
+    """Compare two arms' scored answers, paired on (query, sample).
+
+    ``score_range`` is the width of the adherence scale (4 for 1–5 rubrics); it
+    bounds the interval when the observed differences have no variance.
+    """
+    min_effect = {"adherence": 0.3, "over_refusal": 0.05, "filler": 0.05, **(min_effect or {})}
+    traits = {s.trait for s in [*a, *b] if s.trait and s.adherence is not None}
+    raw = []
+    for metric in metrics_for(traits):
+        pairs = _pairs(metric, a, b)
+        if len(pairs) < 2:
+            continue
+        va = [p[2] for p in pairs]
+        vb = [p[3] for p in pairs]
+        clusters = [p[0].query_id for p in pairs]
+        strata = [p[0].trait for p in pairs] if metric.pooled_by_trait else None
+        if metric.kind == "score":
+            diff = paired_diff_ci(va, vb, clusters, strata, value_range=score_range)
+            mean_a, mean_b = _stratified_mean(va, strata), _stratified_mean(vb, strata)
+        else:
+            diff = paired_rate_diff_ci([bool(x) for x in va], [bool(x) for x in vb], clusters, strata)
+            mean_a, mean_b = sum(va) / len(va), sum(vb) / len(vb)
+        raw.append((metric, pairs, mean_a, mean_b, diff))
+    q_values = benjamini_hochberg([d.p_value if math.isfinite(d.p_value) else 1.0 for *_, d in raw])
+    rows = []
+    for (metric, pairs, mean_a, mean_b, diff), q in zip(raw, q_values, strict=True):
+        p = diff.p_value if math.isfinite(diff.p_value) else 1.0
+        mde = minimum_detectable_effect(diff.se, alpha, power) if math.isfinite(diff.se) else float("nan")
+        rows.append(
+            MetricComparison(
+                metric=metric.name,
+                family=metric.family,
+                higher_is_better=metric.higher_is_better,
+                n_pairs=len(pairs),
+                n_queries=len({x[0].query_id for x in pairs}),
+                a=_r(mean_a),
+                b=_r(mean_b),
+                delta=_r(diff.delta),
+                ci_low=_r(diff.low),
+                ci_high=_r(diff.high),
+                p_value=_r(p),
+                q_value=_r(q),
+                mde=_r(mde),
+                verdict=_verdict(diff.delta, p, q, mde, metric.higher_is_better, alpha, min_effect.get(metric.family, 0.0)),
+            )
+        )
+    if not rows:
+        raise HarnessError(
+            f"nothing to compare: {a_name} and {b_name} share no scored (query, sample) pairs",
+            fix="compare arms evaluated on the same query files and sample counts",
+        )
+    return Comparison(a=a_name, b=b_name, alpha=alpha, metrics=rows, flips=_flips(a, b, flips))
+
+
+def _stratified_mean(values: list[float], strata: list | None) -> float:
+    if strata is None:
+        return sum(values) / len(values)
+    groups: dict[object, list[float]] = defaultdict(list)
+    for v, s in zip(values, strata, strict=True):
+        groups[s].append(v)
+    return sum(sum(g) / len(g) for g in groups.values()) / len(groups)
+
+
+def _outcome(s: ScoredAnswer) -> tuple[str, float] | None:
+    """A query-level outcome on a common 0–1 scale: adherence if graded, else refusal."""
+    score = _adherence(s)
+    if score is not None:
+        return "adherence", score
+    if s.refusal is not None:
+        return "refusal", 1.0 if s.refusal.label != "full_compliance" else 0.0
+    return None
+
+
+def _flips(a: list[ScoredAnswer], b: list[ScoredAnswer], limit: int) -> list[Flip]:
+    by_query: dict[str, dict[str, list[ScoredAnswer]]] = defaultdict(lambda: {"a": [], "b": []})
+    for s in a:
+        by_query[s.query_id]["a"].append(s)
+    for s in b:
+        by_query[s.query_id]["b"].append(s)
+    flips = []
+    for qid, sides in by_query.items():
+        outs_a = [o for s in sides["a"] if (o := _outcome(s))]
+        outs_b = [o for s in sides["b"] if (o := _outcome(s))]
+        if not outs_a or not outs_b or outs_a[0][0] != outs_b[0][0]:
+            continue
+        change = sum(v for _, v in outs_b) / len(outs_b) - sum(v for _, v in outs_a) / len(outs_a)
+        if change == 0:
+            continue
+        sa = min(sides["a"], key=lambda s: s.sample)
+        sb = min(sides["b"], key=lambda s: s.sample)
+        flips.append(
+            Flip(
+                query_id=qid,
+                trait=sa.trait,
+                metric=outs_a[0][0],
+                change=round(change, _DIGITS),
+                query=sa.query,
+                a_answer=_excerpt(sa.response),
+                b_answer=_excerpt(sb.response),
+                a_reason=_reason(sa),
+                b_reason=_reason(sb),
+            )
+        )
+    flips.sort(key=lambda f: (-abs(f.change), f.query_id))
+    return flips[:limit]
+
+
+def _reason(s: ScoredAnswer) -> str:
+    if s.adherence is not None and s.adherence.reason:
+        return _excerpt(s.adherence.reason, 300)
+    return s.refusal.reason if s.refusal else ""
+
+
+def _excerpt(text: str | None, limit: int = 300) -> str:
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+# --- inputs -------------------------------------------------------------------
+
+
+def load_scored(path: Path | str) -> list[ScoredAnswer]:
+    """Scored answers from a run directory, a `harness score` output directory, or a JSONL file."""
+    path = Path(path)
+    if path.is_dir():
+        for name in ("scores.jsonl", "results.jsonl"):
+            if (path / name).is_file():
+                path = path / name
+                break
+        else:
+            raise HarnessError(f"{path} holds no scores.jsonl or results.jsonl", fix="pass a run directory or `harness score --out` directory")
+    if not path.is_file():
+        raise HarnessError(f"{path} does not exist")
+    out = []
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            try:
+                out.append(ScoredAnswer.model_validate(json.loads(line)))
+            except ValueError as exc:
+                raise HarnessError(f"{path}:{lineno}: not a scored answer ({str(exc).splitlines()[0]})") from None
+    return out
+
+
+def arms_of(scores: list[ScoredAnswer]) -> list[str]:
+    """The arms present, sorted."""
+    return sorted({s.arm for s in scores})
+
+
+def select_arm(scores: list[ScoredAnswer], name: str | None, source: str) -> tuple[str, list[ScoredAnswer]]:
+    """The answers of one arm; ``name`` may be the full arm or its version after '@'."""
+    arms = arms_of(scores)
+    if name is None:
+        if len(arms) != 1:
+            raise HarnessError(f"{source} has arms {', '.join(arms)}", fix="choose one with --arms")
+        return arms[0], scores
+    matches = [a for a in arms if a == name] or [a for a in arms if a.split("@")[-1] == name]
+    if len(matches) != 1:
+        raise HarnessError(f"{source}: no single arm matches {name!r}", fix=f"arms are: {', '.join(arms)}")
+    return matches[0], [s for s in scores if s.arm == matches[0]]
+
+
+# --- rendering ----------------------------------------------------------------
+
+_ARROWS = {"improved": "✅ improved", "regressed": "❌ regressed", "no_change": "➖ no change", "inconclusive": "❔ inconclusive"}
+
+
+def _fmt(x: float | None, digits: int = 2) -> str:
+    return "—" if x is None else f"{x:.{digits}f}"
+
+
+def _fmt_metric(row: MetricComparison, x: float | None) -> str:
+    if x is None:
+        return "—"
+    return f"{100 * x:.1f}%" if row.family != "adherence" else f"{x:.2f}"
+
+
+def _fmt_delta(row: MetricComparison) -> str:
+    if row.family == "adherence":
+        return f"{_signed(row.delta)} [{_signed(row.ci_low)}, {_signed(row.ci_high)}]"
+    pct = lambda x: None if x is None else 100 * x  # noqa: E731
+    return f"{_signed(pct(row.delta), 1)} pp [{_signed(pct(row.ci_low), 1)}, {_signed(pct(row.ci_high), 1)}]"
+
+
+def _signed(x: float | None, digits: int = 2) -> str:
+    return "—" if x is None else f"{x:+.{digits}f}"
+
+
+def _fmt_p(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return "<0.001" if x < 0.001 else f"{x:.3f}"
+
+
+def render_comparison_markdown(comparison: Comparison) -> str:
+    """Markdown that reads well as a pull-request comment."""
+    c = comparison
+    lines = [f"## {c.b} vs {c.a}", ""]
+    counts = {v: sum(r.verdict == v for r in c.metrics) for v in _ARROWS}
+    lines.append(
+        f"{counts['improved']} improved · {counts['regressed']} regressed · {counts['no_change']} no change · "
+        f"{counts['inconclusive']} inconclusive (paired on query × sample; 95% intervals clustered by query; "
+        f"q = Benjamini–Hochberg across {len(c.metrics)} metrics; α = {c.alpha})"
+    )
+    lines += ["", f"| metric | {c.a} | {c.b} | Δ (B − A) [95% CI] | p | q | MDE | n (queries) | verdict |",
+              "|---|---:|---:|---|---:|---:|---:|---:|---|"]
+    for r in c.metrics:
+        direction = "↑" if r.higher_is_better else "↓"
+        mde = _fmt(r.mde) if r.family == "adherence" else ("—" if r.mde is None else f"{100 * r.mde:.1f} pp")
+        lines.append(
+            f"| {r.metric} {direction} | {_fmt_metric(r, r.a)} | {_fmt_metric(r, r.b)} | {_fmt_delta(r)} | "
+            f"{_fmt_p(r.p_value)} | {_fmt_p(r.q_value)} | {mde} | {r.n_pairs} ({r.n_queries}) | {_ARROWS[r.verdict]} |"
+        )
+    if c.flips:
+        lines += ["", "### Biggest flips", ""]
+        for f in c.flips:
+            lines += [
+                f"<details><summary>{f.metric} {f.change:+.2f} · {f.trait or 'probe'} · {_md(f.query[:100])}</summary>",
+                "",
+                f"- **{c.a}:** {_md(f.a_answer)}",
+                f"  - judge: {_md(f.a_reason) or '—'}",
+                f"- **{c.b}:** {_md(f.b_answer)}",
+                f"  - judge: {_md(f.b_reason) or '—'}",
+                "",
+                "</details>",
+                "",
+            ]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("<", "&lt;")
