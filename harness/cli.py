@@ -282,6 +282,39 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from harness.check import render_check_markdown, run_check, write_junit
+    from harness.runs import RunOptions
+
+    project = _project(args)
+    candidate = args.model or project.config.models.candidate
+    judge = args.judge or project.config.models.judge
+    if _uses_bundled(candidate, judge):
+        _smoke_notice()
+    options = RunOptions(candidate=candidate, judge=judge, prompts=args.prompts, evals=args.evals, samples=args.samples)
+    with _progress(not args.quiet) as progress:
+        outcome = run_check(project, base_ref=args.base_ref, baseline=args.baseline, options=options, progress=progress)
+    for comparison in outcome.comparisons:
+        _comparison_table(comparison)
+    markdown_path = Path(args.markdown) if args.markdown else project.reports_dir / "check.md"
+    markdown_path.parent.mkdir(parents=True, exist_ok=True)
+    markdown_path.write_text(render_check_markdown(outcome), encoding="utf-8")
+    if args.junit:
+        write_junit(outcome, Path(args.junit))
+    for note in outcome.notes:
+        _console().print(f"note: {note}")
+    failed = [r for r in outcome.results if not r.passed]
+    for r in failed:
+        m = r.metric
+        _console().print(
+            f"[red]FAIL[/] {r.prompt} {m.metric}: Δ {m.delta:+.3f} [{m.ci_low}, {m.ci_high}] vs margin {r.margin}: {r.status}"
+        )
+    verdict = "[red]check failed[/]" if failed else "[green]check passed[/]"
+    _console().print(f"{verdict}: {len(outcome.results) - len(failed)}/{len(outcome.results)} gated metrics within margins. "
+                     f"PR comment: {markdown_path}" + (f", JUnit: {args.junit}" if args.junit else ""))
+    return 1 if failed else 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from harness.queries import load_query_files
     from harness.system_prompts import list_prompts, load_prompt
@@ -372,6 +405,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="also write the Markdown (or JSON with --format json) to this file")
     p.add_argument("--flips", type=int, default=5, help="how many flipped queries to show")
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("check", help="CI gate: fail when a prompt edit makes a metric worse beyond its margin")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--base-ref", help="git revision whose prompts are the baseline (default: [check].base_ref)")
+    group.add_argument("--baseline", help="a run or scored-results directory to compare against instead")
+    p.add_argument("--model", help="candidate model (default: config)")
+    p.add_argument("--judge", help="judge model, or 'none' (default: config)")
+    p.add_argument("--prompts", nargs="+", metavar="NAME@VERSION", help="limit the check to these prompts")
+    p.add_argument("--evals", nargs="+", metavar="GLOB", help="query files (default: config)")
+    p.add_argument("--samples", type=int, help="answers per query and prompt (K)")
+    p.add_argument("--markdown", help="where to write the PR-comment Markdown (default: reports/check.md)")
+    p.add_argument("--junit", help="also write a JUnit XML file here")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("validate", help="check traits, prompts and query files")
     p.set_defaults(func=cmd_validate)

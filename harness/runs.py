@@ -83,6 +83,7 @@ class RunOptions:
     name: str | None = None
     report_name: str | None = None
     write_report: bool = True
+    prompt_versions: list[SystemPrompt] | None = None  # already-loaded prompts (e.g. from a git revision)
     candidate_provider: Provider | None = None
     judge_provider: Provider | None = None
 
@@ -171,7 +172,9 @@ def execute_run(project: Project, options: RunOptions | None = None, progress: P
     options = options or RunOptions()
     cfg = project.config
     traits = load_traits(project.traits_dir)
-    prompts = _select_prompts(project, options.prompts if options.prompts is not None else cfg.run.prompts)
+    prompts = options.prompt_versions or _select_prompts(
+        project, options.prompts if options.prompts is not None else cfg.run.prompts
+    )
     files = project.eval_files(options.evals)
     queries = load_query_files(files)
     _check_traits(queries, traits)
