@@ -315,6 +315,31 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_power(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from harness.compare import load_scored, select_arm
+    from harness.power import plan_power
+
+    project = _project(args)
+    scores = load_scored(args.pilot)
+    arms = args.arms or [None]
+    _, a = select_arm(scores, arms[0], args.pilot)
+    b = select_arm(scores, arms[1], args.pilot)[1] if len(arms) > 1 else None
+    cfg = project.config.compare
+    plan = plan_power(args.metric, args.effect, a, b, alpha=cfg.alpha, power=cfg.power)
+    table = Table(title=f"queries needed to detect Δ = {plan.effect} in {plan.metric} ({plan.power:.0%} power, α = {plan.alpha})")
+    table.add_column("samples per query (K)", justify="right")
+    table.add_column("queries needed (Q)", justify="right")
+    table.add_column("answers per arm", justify="right")
+    for k, q in plan.rows:
+        table.add_row(str(k), str(q), str(k * q))
+    _console().print(table)
+    between = f"{plan.between_var:.4f}" if plan.between_estimated else "0 (assumed: one-arm pilot)"
+    _console().print(f"pilot: {plan.pilot_queries} queries; within-query variance {plan.within_var:.4f}; between-query effect variance {between}")
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from harness.queries import load_query_files
     from harness.system_prompts import list_prompts, load_prompt
@@ -419,6 +444,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--junit", help="also write a JUnit XML file here")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("power", help="how many queries × samples detect a given difference, from a pilot run")
+    p.add_argument("pilot", metavar="RUN_OR_RESULTS")
+    p.add_argument("--metric", default="adherence", help="adherence, adherence:<trait>, over_refusal or filler")
+    p.add_argument("--effect", type=float, required=True, help="smallest difference to detect (score points or rate)")
+    p.add_argument("--arms", nargs="+", metavar="ARM", help="one arm, or two to estimate effect heterogeneity")
+    p.set_defaults(func=cmd_power)
 
     p = sub.add_parser("validate", help="check traits, prompts and query files")
     p.set_defaults(func=cmd_validate)

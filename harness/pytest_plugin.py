@@ -1,0 +1,86 @@
+"""pytest integration: write prompt-behaviour checks as ordinary tests.
+
+Installed as a pytest plugin (entry point ``pytest11``), it provides the
+``harness_eval`` fixture::
+
+    def test_v2_has_little_filler(harness_eval):
+        result = harness_eval("assistant@v2", evals=["evals/directness.jsonl"])
+        assert result.upper("filler") < 0.02          # 95% upper bound below 2%
+        assert result.lower("adherence", trait="directness") > 3.5
+
+Evaluations go through the same engine and on-disk cache as ``harness run``,
+so re-running the test suite pays only for what changed. This module imports
+nothing heavy: pytest loads it in every session where the harness is installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from harness.reports import Estimate, Report
+
+__all__ = ["EvalResult", "harness_eval"]
+
+
+class EvalResult:
+    """Estimates for one prompt version, with 95% intervals."""
+
+    def __init__(self, report: Report, arm: str) -> None:
+        self.report = report
+        self.arm = arm
+
+    def estimate(self, metric: str, trait: str | None = None) -> Estimate:
+        """``metric`` is adherence, over_refusal or filler; ``trait`` narrows to one trait."""
+        cell = trait or "(all)"
+        for row in self.report.rows:
+            if row.arm == self.arm and row.trait == cell:
+                value = getattr(row, metric, None)
+                if value is None or value.value is None:
+                    raise AssertionError(f"{self.arm}: no {metric} data for {cell}")
+                return value
+        raise AssertionError(f"{self.arm}: no results for {cell}")
+
+    def value(self, metric: str, trait: str | None = None) -> float:
+        """The point estimate."""
+        return float(self.estimate(metric, trait).value)  # type: ignore[arg-type]
+
+    def upper(self, metric: str, trait: str | None = None) -> float:
+        """Upper bound of the 95% interval (the bound to test 'below X with 95% confidence')."""
+        est = self.estimate(metric, trait)
+        return float(est.high if est.high is not None else est.value)  # type: ignore[arg-type]
+
+    def lower(self, metric: str, trait: str | None = None) -> float:
+        """Lower bound of the 95% interval."""
+        est = self.estimate(metric, trait)
+        return float(est.low if est.low is not None else est.value)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def harness_eval(request: pytest.FixtureRequest) -> Callable[..., EvalResult]:
+    """Evaluate a prompt version and return its estimates (see module docstring)."""
+
+    def evaluate(
+        prompt: str,
+        *,
+        evals: list[str] | None = None,
+        samples: int | None = None,
+        model: str | None = None,
+        judge: str | None = None,
+        project: str | Path | None = None,
+    ) -> EvalResult:
+        from harness.config import find_project
+        from harness.runs import RunOptions, execute_run
+
+        proj = find_project(project or request.config.rootpath)
+        options = RunOptions(
+            candidate=model, judge=judge, prompts=[prompt], evals=evals, samples=samples, write_report=False
+        )
+        outcome = execute_run(proj, options)
+        return EvalResult(outcome.report, prompt)
+
+    return evaluate
