@@ -7,7 +7,6 @@ Imported transcripts (``harness score FILE``) become the same records.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -43,6 +42,9 @@ class Answer(BaseModel):
     error: str | None = None
     usage: Usage = Field(default_factory=Usage)
     label: str | None = Field(default=None, description="A human label carried over from an imported file.")
+    request_key: str | None = Field(
+        default=None, description="Cache key of the request that produced it: a resumed run reuses it only if unchanged."
+    )
 
 
 class AnswerPlan(BaseModel):
@@ -83,8 +85,10 @@ def plan_answers(
                     seed=seed + k,
                     sample=k,
                     purpose="answer",
+                    group=prompt.ref,
                 )
                 answer = Answer(
+                    request_key=request.cache_key(),
                     id=answer_id(prompt.ref, query.id, k),
                     arm=prompt.ref,
                     prompt_hash=prompt.hash,
@@ -104,12 +108,13 @@ def load_answers(path: Path) -> dict[str, Answer]:
     found: dict[str, Answer] = {}
     if not path.is_file():
         return found
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            answer = Answer.model_validate(json.loads(line))
-        except (json.JSONDecodeError, ValueError):
-            continue  # an interrupted write; the slot is simply redone
-        found[answer.id] = answer
+    with path.open(encoding="utf-8") as lines:  # line by line: a long transcript is never read whole
+        for line in lines:
+            try:
+                answer = Answer.model_validate_json(line)
+            except ValueError:
+                continue  # an interrupted write; the slot is simply redone
+            found[answer.id] = answer
     return found
 
 
@@ -127,24 +132,43 @@ async def collect_answers(
 ) -> list[Answer]:
     """Produce every planned answer, streaming each to ``transcript`` as it completes.
 
-    Slots already answered in ``transcript`` are reused (resume); slots that
-    failed before are tried again. Returns answers in plan order.
+    Slots already answered in ``transcript`` by the same request are reused
+    (resume); slots that failed before, were not attempted (budget spent), or
+    whose request changed are done again.
+    Returns answers in plan order. Requests are handed to the client lazily,
+    so the stage's working memory does not grow with the number of slots.
     """
-    done = {k: a for k, a in load_answers(transcript).items() if a.text is not None}
-    todo = [p for p in plans if p.answer.id not in done]
+    previous = load_answers(transcript)
+    # The result, filled in place: answers from the transcript now, the rest as they finish.
+    answers = [_reusable(previous.get(p.answer.id), p.answer.request_key) or p.answer for p in plans]
+    del previous
     transcript.parent.mkdir(parents=True, exist_ok=True)
     with transcript.open("a", encoding="utf-8") as fh:
 
         def record(index: int, result: ChatResponse | ModelCallError) -> None:
-            answer = _finish(todo[index], result)
-            done[answer.id] = answer
+            answer = answers[index] = _finish(plans[index], result)
             fh.write(answer.model_dump_json() + "\n")
             fh.flush()
             if on_progress is not None:
                 on_progress()
 
-        for _ in range(len(plans) - len(todo)):
-            if on_progress is not None:
-                on_progress()
-        await client.complete_all([p.request for p in todo], on_done=record)
-    return [done.get(p.answer.id) or p.answer for p in plans]
+        if on_progress is not None:
+            for answer in answers:
+                if answer.text is not None:
+                    on_progress()
+        # Lazy: a slot is looked at only when a worker is free for it, and only
+        # slots at or behind that point have been filled in.
+        todo = ((i, plans[i].request) for i, answer in enumerate(answers) if answer.text is None)
+        await client.complete_each(todo, record)
+    return answers
+
+
+def _reusable(answer: Answer | None, request_key: str | None) -> Answer | None:
+    """A previous answer worth keeping: a reply to the very same request.
+
+    Failures are tried again, and so is a slot whose request changed (an edited
+    prompt resumed under the same run name must not inherit stale answers).
+    """
+    if answer is None or answer.text is None:
+        return None
+    return answer if answer.request_key is not None and answer.request_key == request_key else None

@@ -79,3 +79,15 @@ def test_judge_none_runs_deterministic_checks_only(tmp_path: Path) -> None:
     outcome = execute_run(project, RunOptions(candidate_provider=fake_candidate(), judge="none"))
     assert outcome.judge_stats is None
     assert all(s.adherence is None and s.filler is not None and s.refusal is not None for s in outcome.scores)
+
+
+def test_resume_under_same_name_does_not_reuse_answers_to_an_edited_prompt(tmp_path: Path) -> None:
+    project = Project.load(copy_example_project(tmp_path, evals=("directness",)))
+    first, _, _ = _run(project, name="fixed")
+    path = project.prompts_dir / "assistant" / "v2.md"
+    path.write_text(path.read_text().replace("Don't open with", "Feel free to open with"))
+    project.cache_path.unlink()  # no cache: only the transcript could (wrongly) supply answers
+    second, cand, _ = _run(project, name="fixed")
+    assert len(cand.requests) == 6 * 2  # only v2's slots are redone; v1's are resumed
+    v2 = [s for s in second.scores if s.arm == "assistant@v2"]
+    assert all(s.filler.has_filler for s in v2)
