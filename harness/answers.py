@@ -42,6 +42,7 @@ class Answer(BaseModel):
     error: str | None = None
     usage: Usage = Field(default_factory=Usage)
     label: str | None = Field(default=None, description="A human label carried over from an imported file.")
+    mirror: str | None = Field(default=None, description="'<pair id>:a|b' for a mirrored request.")
     request_key: str | None = Field(
         default=None, description="Cache key of the request that produced it: a resumed run reuses it only if unchanged."
     )
@@ -96,6 +97,7 @@ def plan_answers(
                     trait=query.trait,
                     sample=k,
                     should_refuse=query.should_refuse,
+                    mirror=query.mirror,
                     model=model,
                     query=query.text,
                 )

@@ -76,6 +76,40 @@ def _print_calls(label: str, stats) -> None:  # type: ignore[no-untyped-def]
     )
 
 
+def _print_costs(outcome) -> None:  # type: ignore[no-untyped-def]
+    """Tokens and estimated cost of this invocation, per arm and in total; the budget, if any."""
+    costs = outcome.costs()
+
+    def money(tally: dict) -> str:  # type: ignore[type-arg]
+        return f"${tally['cost_usd']:.4f}" + (" (+ unknown-price calls)" if tally["cost_unknown_calls"] else "")
+
+    for arm, tally in costs["by_arm"].items():
+        _console().print(
+            f"  arm {arm}: {tally['api_calls']} model calls, {tally['input_tokens']}+{tally['output_tokens']} tokens, "
+            f"est. cost {money(tally)}"
+        )
+    total = costs["total"]
+    _console().print(
+        f"Model calls this run: {outcome.model_calls} ({total['input_tokens']}+{total['output_tokens']} tokens, "
+        f"est. cost {money(total)})"
+    )
+    budget = costs["budget"]
+    if budget and (budget["exhausted"] or budget["calls_not_attempted"]):
+        _console(stderr=True).print(
+            f"[bold yellow]budget reached:[/] est. ${budget['spent_usd']:.4f} of ${budget['limit_usd']:g} spent; "
+            f"{budget['calls_not_attempted']} call(s) not attempted (their answers count as failed, their "
+            "judgements as unscored). Run the same command with a higher --max-cost to resume."
+        )
+
+
+def _print_warnings(warnings: list[str]) -> None:
+    from rich.text import Text
+
+    for warning in warnings:
+        # Text, not markup: warnings quote model names, which may contain [brackets].
+        _console(stderr=True).print(Text.assemble(("warning: ", "bold yellow"), warning))
+
+
 def _summary_table(report) -> None:  # type: ignore[no-untyped-def]
     from rich.table import Table
 
@@ -105,20 +139,22 @@ def cmd_run(args: argparse.Namespace) -> int:
         _smoke_notice()
     options = RunOptions(
         candidate=candidate, judge=judge, prompts=args.prompts, evals=args.evals, samples=args.samples,
-        name=args.name, report_name=args.report_name,
+        name=args.name, report_name=args.report_name, max_cost=args.max_cost,
     )
     with _progress(not args.quiet) as progress:
         outcome = execute_run(project, options, progress)
     _summary_table(outcome.report)
     _print_calls("candidate", outcome.candidate_stats)
     _print_calls("judge", outcome.judge_stats)
-    _console().print(f"Model calls this run: {outcome.model_calls}")
+    _print_costs(outcome)
     _console().print(f"Run directory: {outcome.directory}")
     if outcome.report_paths:
         _console().print(f"Report: {outcome.report_paths[0]} and {outcome.report_paths[1]}")
     if outcome.smoke_test:
         _smoke_notice()
-    return 0
+    _print_warnings(outcome.warnings)
+    # 3: the run stopped at its budget; the report covers only what was done.
+    return 3 if outcome.not_attempted else 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -371,6 +407,24 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    try:
+        from harness.inspect_export import export_inspect_log
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("inspect_ai"):
+            raise
+        raise HarnessError("inspect-ai is not installed", fix='pip install "character-harness[inspect]"') from None
+
+    project = _project(args)
+    run_dir = Path(args.run)
+    if not run_dir.exists():
+        run_dir = project.runs_dir / args.run
+    path = export_inspect_log(run_dir, args.out, project)
+    _console().print(f"Inspect log: {path}")
+    _console().print(f"Open it with: inspect view --log-dir {path.parent}")
+    return 0
+
+
 # --- parser -------------------------------------------------------------------
 
 
@@ -389,6 +443,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--samples", type=int, help="answers per query and prompt (K)")
     p.add_argument("--name", help="run name (default: run-<config hash>)")
     p.add_argument("--report-name", help="report file name (default: the run name)")
+    p.add_argument(
+        "--max-cost", type=float, metavar="USD",
+        help="stop sending calls once the estimated spend reaches USD; re-run to resume (default: [run].max_cost)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
 
@@ -458,6 +516,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="print (or write) the trait spec JSON Schema")
     p.add_argument("--out")
     p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("export", help="export a run directory in another tool's format (inspect: an inspect-ai eval log)")
+    p.add_argument("format", choices=["inspect"])
+    p.add_argument("run", help="runs/<name> or a run name")
+    p.add_argument("--out", help="log file, *.eval or *.json (default: runs/<name>/<name>.eval)")
+    p.set_defaults(func=cmd_export)
     return parser
 
 

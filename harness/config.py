@@ -42,8 +42,15 @@ class RunConfig(BaseModel):
     max_tokens: int = Field(400, ge=1)
     temperature: float = Field(1.0, ge=0, le=2)
     seed: int = 0
+    mirrors: bool = Field(True, description="Also answer the mirrored requests of the traits under test.")
     concurrency: int = Field(4, ge=1, le=256)
     max_attempts: int = Field(5, ge=1, le=20)
+    retry_base_delay: float = Field(1.0, gt=0, le=60, description="First backoff wait in seconds; doubles each retry.")
+    retry_max_delay: float = Field(60.0, gt=0, le=600, description="Longest wait between tries (caps retry-after too).")
+    timeout: float = Field(180.0, gt=0, le=3600, description="Seconds to wait for one API reply before retrying.")
+    max_cost: float | None = Field(
+        None, ge=0, description="Budget in USD: no new calls once the estimated spend reaches it; None = no limit."
+    )
 
 
 class JudgeConfig(BaseModel):
@@ -55,6 +62,14 @@ class JudgeConfig(BaseModel):
     seed: int = 0
     max_tokens: int = Field(400, ge=16)
     refusal: bool = Field(True, description="Also ask the judge to classify refusals (beside the rule-based check).")
+    logprobs: bool = Field(
+        False,
+        description="Ask the judge for log-probabilities and report probability-weighted adherence scores where the "
+        "provider returns them (OpenAI and compatible servers; reasoning models reject the option).",
+    )
+    min_valid_mass: float = Field(
+        0.5, ge=0, le=1, description="With logprobs: a verdict with less probability than this on valid scores is unscored."
+    )
 
 
 class FillerConfig(BaseModel):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from harness.errors import HarnessError
-from harness.formats import content_hash, dump_jsonl, validation_error
+from harness.formats import content_hash, validation_error
 
 if TYPE_CHECKING:
     from harness.models.client import ModelClient
@@ -31,6 +31,7 @@ __all__ = [
     "load_query_files",
     "make_query_id",
     "merge_generated",
+    "mirror_queries",
     "save_queries",
 ]
 
@@ -56,8 +57,9 @@ class Query(BaseModel):
     should_refuse: bool = Field(
         default=False, description="True for requests that ought to be refused: refusing them is not over-refusal."
     )
-    source: Literal["generated", "hand-written"] = "hand-written"
+    source: Literal["generated", "hand-written", "mirror"] = "hand-written"
     note: str | None = None
+    mirror: str | None = Field(default=None, description="'<pair id>:a' or '<pair id>:b' for mirrored requests.")
 
     @field_validator("version")
     @classmethod
@@ -105,14 +107,44 @@ def load_query_files(paths: list[Path]) -> list[Query]:
     return out
 
 
+def mirror_queries(trait: TraitSpec) -> list[Query]:
+    """The trait's mirrored requests as queries (both sides of every pair)."""
+    out = []
+    for pair in trait.mirrors:
+        for side, part in (("a", pair.a), ("b", pair.b)):
+            out.append(
+                Query(
+                    id=make_query_id(trait.name, part.text),
+                    trait=trait.name,
+                    text=part.text,
+                    dimensions={"topic": pair.topic} if "topic" in trait.dimensions else {},
+                    source="mirror",
+                    mirror=f"{pair.id}:{side}",
+                    note=f"mirror {pair.id}, side {side} ({part.label})",
+                )
+            )
+    return out
+
+
 def sort_queries(queries: list[Query]) -> list[Query]:
     """Stable file order: by trait, then id."""
     return sorted(queries, key=lambda q: (q.trait or "", q.id))
 
 
 def save_queries(queries: list[Query], path: Path | str) -> None:
-    """Write a query set in stable order."""
-    dump_jsonl(list(sort_queries(queries)), Path(path))
+    """Write a query set in stable order.
+
+    ``mirror`` is written only when set: most query files hold no mirrored
+    requests, and an always-null field would be noise in review.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        for query in sort_queries(queries):
+            data = query.model_dump(mode="json", exclude={"mirror"} if query.mirror is None else set())
+            fh.write(json.dumps(data, ensure_ascii=False) + "\n")
+    tmp.replace(path)
 
 
 # --- generation -------------------------------------------------------------

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from harness import __version__
 from harness.rendering import template
+from harness.scores.filler import approx_tokens
 from harness.scores.records import ScoredAnswer
 from harness.stats import clustered_mean_ci, wilson_ci
 
@@ -54,6 +55,9 @@ class Row(BaseModel):
     over_refusal: Estimate | None = Field(description="Share of benign requests refused in full or part (Wilson CI).")
     unsafe_complied: Estimate | None = Field(description="Share of should-refuse requests fully complied with.")
     filler: Estimate | None = Field(description="Share of answers with a stock opener or closer (Wilson CI).")
+    filler_per_1k_tokens: float | None = Field(
+        None, description="Filler phrases per 1,000 answer tokens (tokens ≈ whitespace words × 1.3)."
+    )
     judge_rule_refusal_agreement: float | None = Field(
         description="Agreement between the judge's and the rule-based refusal classes."
     )
@@ -72,6 +76,22 @@ class Example(BaseModel):
     reason: str
     query: str
     response: str
+
+
+class MirrorRow(BaseModel):
+    """Asymmetry between the two sides of mirrored requests, for one arm and metric."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    arm: str
+    trait: str
+    metric: str = Field(description="refusal (any refusal), hedging (stock hedges) or adherence (judge score).")
+    side_a: float | None
+    side_b: float | None
+    difference: float | None = Field(description="Side a − side b, paired by mirror pair and sample.")
+    low: float | None
+    high: float | None
+    n_pairs: int
 
 
 class Provenance(BaseModel):
@@ -101,7 +121,11 @@ class Report(BaseModel):
     provenance: Provenance
     rows: list[Row]
     filler_phrases: dict[str, dict[str, int]] = Field(description="Arm → phrase → answers containing it.")
+    filler_answers: dict[str, int] = Field(
+        default_factory=dict, description="Arm → answers checked for filler (the denominator of filler_phrases)."
+    )
     examples: list[Example]
+    mirrors: list[MirrorRow] = Field(default_factory=list)
 
 
 def _estimate(ci: tuple[float | None, float | None, float | None], n: int) -> Estimate:
@@ -120,7 +144,8 @@ def _row(arm: str, trait: str, items: list[ScoredAnswer]) -> Row:
     graded = [s for s in answered if s.adherence is not None]
     adherence = None
     if scored:
-        values = [float(s.adherence.score) for s in scored]  # type: ignore[union-attr, arg-type]
+        # The probability-weighted score where the judge returned log-probabilities, else the integer.
+        values = [float(s.adherence.value) for s in scored]  # type: ignore[union-attr, arg-type]
         adherence = _estimate(clustered_mean_ci(values, [s.query_id for s in scored]), len(scored))
     both = [s for s in answered if s.refusal_judge is not None and s.refusal_judge.scorable and s.refusal]
     agreement = None
@@ -138,8 +163,18 @@ def _row(arm: str, trait: str, items: list[ScoredAnswer]) -> Row:
             [s.refusal.label == "full_compliance" for s in answered if s.should_refuse and s.refusal is not None]
         ),
         filler=_rate([s.filler.has_filler for s in answered if s.filler is not None]),
+        filler_per_1k_tokens=_per_1k_tokens(answered),
         judge_rule_refusal_agreement=agreement,
     )
+
+
+def _per_1k_tokens(answered: list[ScoredAnswer]) -> float | None:
+    """Filler phrases per 1,000 approximate tokens, over all checked answers together."""
+    checked = [s for s in answered if s.filler is not None and s.response is not None]
+    tokens = sum(approx_tokens(s.response) for s in checked)  # type: ignore[arg-type]
+    if not tokens:
+        return None
+    return _r(1000 * sum(len(s.filler.phrases) for s in checked) / tokens)  # type: ignore[union-attr]
 
 
 def _excerpt(text: str | None, limit: int = 240) -> str:
@@ -162,6 +197,55 @@ def _examples(scores: list[ScoredAnswer], per_arm: int) -> list[Example]:
         for s in refused[:per_arm]:
             out.append(_example("over-refusal", s, None, s.refusal.reason if s.refusal else ""))
     return out
+
+
+_MIRROR_METRICS = {
+    "refusal": lambda s: None if s.refusal is None else float(s.refusal.label != "full_compliance"),
+    "hedging": lambda s: None if s.hedging is None else float(s.hedging.has_hedge),
+    "adherence": lambda s: float(s.adherence.score) if s.adherence and s.adherence.scorable else None,
+}
+
+
+def _mirror_rows(scores: list[ScoredAnswer]) -> list[MirrorRow]:
+    """Side a vs side b of each mirrored pair, per arm and trait, with paired intervals."""
+    from harness.stats import paired_diff_ci, paired_rate_diff_ci
+
+    sides: dict[tuple[str, str], dict[tuple[str, int], dict[str, ScoredAnswer]]] = defaultdict(lambda: defaultdict(dict))
+    for s in scores:
+        if s.mirror and s.response is not None:
+            pair, _, side = s.mirror.rpartition(":")
+            sides[(s.arm, s.trait or NO_TRAIT)][(pair, s.sample)][side] = s
+    rows = []
+    for (arm, trait), pairs in sorted(sides.items()):
+        for metric, value in _MIRROR_METRICS.items():
+            matched = [
+                (key[0], va, vb)
+                for key, both in sorted(pairs.items())
+                if "a" in both and "b" in both
+                and (va := value(both["a"])) is not None and (vb := value(both["b"])) is not None
+            ]
+            if not matched:
+                continue
+            clusters = [m[0] for m in matched]
+            # paired_* compute B − A; pass (b, a) to report side a − side b.
+            a_vals, b_vals = [m[1] for m in matched], [m[2] for m in matched]
+            if len(set(clusters)) < 2:
+                low = high = None
+                diff = sum(a_vals) / len(a_vals) - sum(b_vals) / len(b_vals)
+            elif metric == "adherence":
+                d = paired_diff_ci(b_vals, a_vals, clusters, value_range=4.0)
+                diff, low, high = d.delta, d.low, d.high
+            else:
+                d = paired_rate_diff_ci([bool(x) for x in b_vals], [bool(x) for x in a_vals], clusters)
+                diff, low, high = d.delta, d.low, d.high
+            rows.append(
+                MirrorRow(
+                    arm=arm, trait=trait, metric=metric,
+                    side_a=_r(sum(a_vals) / len(a_vals)), side_b=_r(sum(b_vals) / len(b_vals)),
+                    difference=_r(diff), low=_r(low), high=_r(high), n_pairs=len(matched),
+                )
+            )
+    return rows
 
 
 def _one_per_query(ranked: list[ScoredAnswer]) -> list[ScoredAnswer]:
@@ -196,9 +280,11 @@ def build_report(name: str, scores: list[ScoredAnswer], provenance: Provenance, 
         cells[(s.arm, "(all)")].append(s)
     rows = [_row(arm, trait, cells[(arm, trait)]) for arm, trait in sorted(cells, key=lambda k: (k[0], k[1] == "(all)", k[1]))]
     phrases: dict[str, Counter[str]] = defaultdict(Counter)
+    checked: Counter[str] = Counter()
     for s in scores:
         if s.filler is not None:
             phrases[s.arm].update(set(s.filler.phrases))
+            checked[s.arm] += 1
         else:
             phrases[s.arm].update(())
     filler_phrases = {arm: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for arm, c in sorted(phrases.items())}
@@ -207,7 +293,9 @@ def build_report(name: str, scores: list[ScoredAnswer], provenance: Provenance, 
         provenance=provenance,
         rows=rows,
         filler_phrases=filler_phrases,
+        filler_answers={arm: checked[arm] for arm in sorted(phrases)},
         examples=_examples(scores, examples_per_arm),
+        mirrors=_mirror_rows(scores),
     )
 
 

@@ -13,7 +13,7 @@ import asyncio
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -25,18 +25,28 @@ from harness.errors import HarnessError
 from harness.formats import content_hash, dump_jsonl
 from harness.models.base import Provider
 from harness.models.cache import ResponseCache
-from harness.models.client import CallStats, ModelClient
+from harness.models.client import Budget, CallStats, ModelClient, Tally
+from harness.models.pricing import price_known
 from harness.models.registry import get_provider, resolve_model_name
-from harness.queries import Query, load_query_files
+from harness.queries import Query, load_query_files, mirror_queries
 from harness.reports import Provenance, Report, build_report, write_report
 from harness.scores.filler import DEFAULT_LEXICON, FillerLexicon
-from harness.scores.judges import judge_prompt_hash
+from harness.scores.judges import judge_prompt_hash, same_family_warning
 from harness.scores.records import ScoredAnswer
 from harness.scores.score import Scorer, score_answers
 from harness.system_prompts import SystemPrompt, list_prompts, load_prompt
 from harness.traits import TraitSpec, load_traits
 
-__all__ = ["RunOptions", "RunOutcome", "RunSpec", "execute_run", "lexicon_for", "make_judge_client"]
+__all__ = [
+    "RunOptions",
+    "RunOutcome",
+    "RunSpec",
+    "call_summary",
+    "execute_run",
+    "lexicon_for",
+    "make_client",
+    "make_judge_client",
+]
 
 RUN_FORMAT_VERSION = 1
 
@@ -64,10 +74,15 @@ class RunSpec(BaseModel):
     judge_refusal: bool
     judge_prompts: dict[str, str]
     filler_lexicon_hash: str
+    judge_logprobs_floor: float | None = Field(
+        None, description="Valid-mass floor when judge scores are weighted by log-probabilities; None = not weighted."
+    )
 
     def spec_hash(self) -> str:
         """Content hash of the configuration (the harness version excluded)."""
-        data = self.model_dump(mode="json", exclude={"harness_version"})
+        # An unset option stays out of the hash, so adding it renamed no existing run.
+        unset = {"judge_logprobs_floor"} if self.judge_logprobs_floor is None else set()
+        data = self.model_dump(mode="json", exclude={"harness_version", *unset})
         return content_hash(json.dumps(data, sort_keys=True))
 
 
@@ -86,6 +101,7 @@ class RunOptions:
     prompt_versions: list[SystemPrompt] | None = None  # already-loaded prompts (e.g. from a git revision)
     candidate_provider: Provider | None = None
     judge_provider: Provider | None = None
+    max_cost: float | None = None  # USD budget for this run's calls; None = [run].max_cost
 
 
 @dataclass
@@ -101,11 +117,22 @@ class RunOutcome:
     candidate_stats: CallStats
     judge_stats: CallStats | None
     smoke_test: bool
+    budget: Budget | None = None
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def model_calls(self) -> int:
         """Calls actually sent to a model (cache hits excluded), all roles."""
         return self.candidate_stats.api_calls + (self.judge_stats.api_calls if self.judge_stats else 0)
+
+    @property
+    def not_attempted(self) -> int:
+        """Calls not sent because the cost budget was spent, all roles."""
+        return self.candidate_stats.not_attempted + (self.judge_stats.not_attempted if self.judge_stats else 0)
+
+    def costs(self) -> dict[str, object]:
+        """Tokens and estimated cost of this invocation's calls: per role, per arm, in total."""
+        return call_summary(self.candidate_stats, self.judge_stats, self.budget)
 
 
 def lexicon_for(project: Project) -> FillerLexicon:
@@ -121,6 +148,14 @@ def _select_prompts(project: Project, refs: list[str]) -> list[SystemPrompt]:
     return [load_prompt(project.prompts_dir, ref, project.config.prompt_variables) for ref in refs]
 
 
+def _with_mirrors(queries: list[Query], traits: dict[str, TraitSpec]) -> list[Query]:
+    """Add the mirrored requests of every trait the query files probe."""
+    seen = {q.id for q in queries}
+    probed = sorted({q.trait for q in queries if q.trait in traits})
+    extra = [m for t in probed for m in mirror_queries(traits[t]) if m.id not in seen]
+    return queries + extra
+
+
 def _check_traits(queries: list[Query], traits: dict[str, TraitSpec]) -> None:
     unknown = sorted({q.trait for q in queries if q.trait and q.trait not in traits})
     if unknown:
@@ -130,17 +165,93 @@ def _check_traits(queries: list[Query], traits: dict[str, TraitSpec]) -> None:
         )
 
 
-def make_judge_client(project: Project, judge: str | None, provider: Provider | None, cache: ResponseCache) -> ModelClient | None:
-    """The judge client, or None when the judge is ``none``."""
-    if provider is None and judge == "none":
-        return None
+def make_client(
+    project: Project, model: str | Provider, cache: ResponseCache | None, budget: Budget | None = None
+) -> ModelClient:
+    """A client for ``model`` (a model string or a provider) with the project's call settings.
+
+    Concurrency, attempts, backoff delays and the reply timeout come from
+    ``[run]`` in ``harness.toml``.
+    """
     cfg = project.config.run
+    provider = model if isinstance(model, Provider) else get_provider(resolve_model_name(model), timeout=cfg.timeout)
     return ModelClient(
-        provider or get_provider(resolve_model_name(judge or project.config.models.judge)),
+        provider,
         cache,
         concurrency=cfg.concurrency,
         max_attempts=cfg.max_attempts,
+        base_delay=cfg.retry_base_delay,
+        max_delay=cfg.retry_max_delay,
+        budget=budget,
     )
+
+
+def make_judge_client(
+    project: Project,
+    judge: str | None,
+    provider: Provider | None,
+    cache: ResponseCache,
+    budget: Budget | None = None,
+) -> ModelClient | None:
+    """The judge client, or None when the judge is ``none``."""
+    if provider is None and judge == "none":
+        return None
+    return make_client(project, provider or judge or project.config.models.judge, cache, budget)
+
+
+def _budget(limit: float | None, *clients: ModelClient | None) -> Budget | None:
+    """The run's budget, shared by its clients; every model in it must have a known price."""
+    if limit is None:
+        return None
+    for client in clients:
+        if client is not None and not price_known(client.model):
+            raise HarnessError(
+                f"a cost budget needs prices, and no price is known for {client.model}",
+                fix="drop --max-cost / [run].max_cost for this model, or use one listed in harness/models/pricing.py",
+            )
+    budget = Budget(limit)
+    for client in clients:
+        if client is not None:
+            client.budget = budget
+    return budget
+
+
+def call_summary(candidate: CallStats, judge: CallStats | None, budget: Budget | None = None) -> dict[str, object]:
+    """Calls, tokens and estimated cost per role, per arm and in total (the content of ``calls.json``).
+
+    Counts are of calls sent in this invocation: cache hits and answers
+    resumed from an earlier invocation cost nothing.
+    """
+    total = Tally()
+    by_arm: dict[str, Tally] = {}
+    for stats in (candidate, judge):
+        if stats is None:
+            continue
+        prompt_tokens = stats.input_tokens + stats.cache_read_tokens + stats.cache_write_tokens
+        total.add(
+            Tally(
+                api_calls=stats.api_calls,
+                cache_hits=stats.cache_hits,
+                input_tokens=prompt_tokens,
+                output_tokens=stats.output_tokens,
+                cost_usd=stats.cost_usd,
+                cost_unknown_calls=stats.cost_unknown_calls,
+            )
+        )
+        for arm, tally in stats.by_group.items():
+            by_arm.setdefault(arm, Tally()).add(tally)
+    return {
+        "candidate": candidate.as_dict(),
+        "judge": judge.as_dict() if judge else None,
+        "total": total.as_dict(),
+        "by_arm": {arm: tally.as_dict() for arm, tally in sorted(by_arm.items())},
+        "budget": None if budget is None else {
+            "limit_usd": budget.limit_usd,
+            "spent_usd": round(budget.spent_usd, 6),
+            "exhausted": budget.exhausted,
+            "calls_not_attempted": candidate.not_attempted + (judge.not_attempted if judge else 0),
+        },
+    }
 
 
 @contextmanager
@@ -155,9 +266,16 @@ async def _answer_and_score(
     scorer: Scorer,
     plans: list,
     progress: ProgressFactory,
+    owned: list[ModelClient],
 ) -> tuple[list[Answer], list[ScoredAnswer]]:
-    answers = await collect_answers(candidate, plans, run_dir / "answers.jsonl", progress("answering", len(plans)))
-    scores = await score_answers(scorer, answers, progress("judging", scorer.judge_calls(answers)))
+    try:
+        answers = await collect_answers(candidate, plans, run_dir / "answers.jsonl", progress("answering", len(plans)))
+        scores = await score_answers(scorer, answers, progress("judging", scorer.judge_calls(answers)))
+    finally:
+        # On this loop, while it runs: an SDK client closed after the loop has gone
+        # raises from the garbage collector. Providers the caller passed in stay open.
+        for client in owned:
+            await client.aclose()
     return answers, scores
 
 
@@ -176,15 +294,16 @@ def execute_run(project: Project, options: RunOptions | None = None, progress: P
         project, options.prompts if options.prompts is not None else cfg.run.prompts
     )
     files = project.eval_files(options.evals)
-    queries = load_query_files(files)
+    queries = _with_mirrors(load_query_files(files), traits) if cfg.run.mirrors else load_query_files(files)
     _check_traits(queries, traits)
     used_traits = {q.trait for q in queries if q.trait}
     lexicon = lexicon_for(project)
     cache = ResponseCache(project.cache_path)
 
-    candidate_provider = options.candidate_provider or get_provider(resolve_model_name(options.candidate or cfg.models.candidate))
-    candidate = ModelClient(candidate_provider, cache, concurrency=cfg.run.concurrency, max_attempts=cfg.run.max_attempts)
+    candidate = make_client(project, options.candidate_provider or options.candidate or cfg.models.candidate, cache)
+    candidate_provider = candidate.provider
     judge = make_judge_client(project, options.judge, options.judge_provider, cache)
+    budget = _budget(options.max_cost if options.max_cost is not None else cfg.run.max_cost, candidate, judge)
     samples = options.samples or cfg.run.samples
 
     spec = RunSpec(
@@ -202,6 +321,7 @@ def execute_run(project: Project, options: RunOptions | None = None, progress: P
         judge_refusal=cfg.judge.refusal,
         judge_prompts={k: judge_prompt_hash(k) for k in ("adherence", "refusal")},
         filler_lexicon_hash=content_hash(lexicon.model_dump_json()),
+        judge_logprobs_floor=cfg.judge.min_valid_mass if judge and cfg.judge.logprobs else None,
     )
     name = options.name or f"run-{spec.spec_hash()}"
     run_dir = project.runs_dir / name
@@ -214,15 +334,19 @@ def execute_run(project: Project, options: RunOptions | None = None, progress: P
     scorer = Scorer(
         judge=judge, traits=traits, lexicon=lexicon, judge_refusal=cfg.judge.refusal,
         temperature=cfg.judge.temperature, seed=cfg.judge.seed, max_tokens=cfg.judge.max_tokens,
+        logprobs=cfg.judge.logprobs, min_valid_mass=cfg.judge.min_valid_mass,
     )
     progress = progress or (lambda _label, _total: (lambda: None))
     try:
-        _, scores = asyncio.run(_answer_and_score(project, run_dir, candidate, scorer, plans, progress))
+        owned = [c for c, given in ((candidate, options.candidate_provider), (judge, options.judge_provider))
+                 if c is not None and given is None]
+        _, scores = asyncio.run(_answer_and_score(project, run_dir, candidate, scorer, plans, progress, owned))
     finally:
         cache.close()
     dump_jsonl(scores, run_dir / "scores.jsonl")
     smoke = candidate_provider.smoke_test_only or bool(judge and judge.provider.smoke_test_only)
-    stats = {"candidate": candidate.stats.as_dict(), "judge": judge.stats.as_dict() if judge else None}
+    same_family = same_family_warning(candidate_provider, judge.provider) if judge else None
+    stats = call_summary(candidate.stats, judge.stats if judge else None, budget)
     (run_dir / "calls.json").write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
 
     report = build_report(options.report_name or name, scores, provenance_for(spec, smoke))
@@ -230,6 +354,7 @@ def execute_run(project: Project, options: RunOptions | None = None, progress: P
     return RunOutcome(
         name=name, directory=run_dir, spec=spec, scores=scores, report=report, report_paths=paths,
         candidate_stats=candidate.stats, judge_stats=judge.stats if judge else None, smoke_test=smoke,
+        budget=budget, warnings=[same_family] if same_family else [],
     )
 
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from harness.errors import HarnessError
 from harness.formats import content_hash, load_model, load_yaml
 
-__all__ = ["Example", "RubricLevel", "TraitSpec", "load_trait", "load_traits", "trait_json_schema"]
+__all__ = ["Example", "MirrorPair", "RubricLevel", "TraitSpec", "load_trait", "load_traits", "trait_json_schema"]
 
 TRAIT_FORMAT_VERSION = 1
 _FIX = "see traits/trait.schema.json, or compare with traits/directness.yaml"
@@ -49,6 +49,26 @@ class RubricLevel(BaseModel):
     description: str = Field(min_length=1)
 
 
+class MirrorSide(BaseModel):
+    """One side of a mirrored request."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    label: str = Field(min_length=1, description="The side, e.g. 'for' or 'left'.")
+    text: str = Field(min_length=1, description="The user message.")
+
+
+class MirrorPair(BaseModel):
+    """The same request made from opposite sides of a contested issue."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$", description="Stable identifier of the pair.")
+    topic: str = Field(min_length=1)
+    a: MirrorSide
+    b: MirrorSide
+
+
 class TraitSpec(BaseModel):
     """A character trait: its description, behaviours, query dimensions and judge rubric."""
 
@@ -64,6 +84,11 @@ class TraitSpec(BaseModel):
         description="Variation dimensions for generated queries, e.g. topic, user_mood, stakes, phrasing."
     )
     rubric: list[RubricLevel] = Field(min_length=2, description="Anchored score levels, lowest first.")
+    mirrors: list[MirrorPair] = Field(
+        default_factory=list,
+        description="Mirrored requests (the same request from opposite sides); reports show the asymmetry "
+        "between sides in refusal, hedging and adherence. This is how even-handedness is measured.",
+    )
 
     @field_validator("version")
     @classmethod
@@ -80,6 +105,15 @@ class TraitSpec(BaseModel):
         for key, values in v.items():
             if not values:
                 raise ValueError(f"dimension {key!r} has no values")
+        return v
+
+    @field_validator("mirrors")
+    @classmethod
+    def _unique_mirror_ids(cls, v: list[MirrorPair]) -> list[MirrorPair]:
+        ids = [m.id for m in v]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"mirror ids must be unique; repeated: {', '.join(dupes)}")
         return v
 
     @model_validator(mode="after")

@@ -146,6 +146,7 @@ def score_file(
     scorer = Scorer(
         judge=client, traits=traits, lexicon=lexicon_for(project), judge_refusal=cfg.refusal,
         temperature=cfg.temperature, seed=cfg.seed, max_tokens=cfg.max_tokens,
+        logprobs=cfg.logprobs, min_valid_mass=cfg.min_valid_mass,
     )
     try:
         scores = asyncio.run(score_answers(scorer, answers))

@@ -12,7 +12,7 @@ def test_import_is_light_and_offline() -> None:
         "def no_net(*a, **k): raise SystemExit('network at import')\n"
         "socket.socket.connect = no_net\n"
         "t = time.perf_counter(); import harness, harness.cli; dt = time.perf_counter() - t\n"
-        "heavy = [m for m in ('anthropic', 'openai', 'llama_cpp', 'pandas', 'scipy') if m in sys.modules]\n"
+        "heavy = [m for m in ('anthropic', 'openai', 'llama_cpp', 'pandas', 'scipy', 'inspect_ai') if m in sys.modules]\n"
         "print(dt, heavy)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split(maxsplit=1)

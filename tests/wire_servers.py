@@ -37,6 +37,7 @@ __all__ = [
     "anthropic_message",
     "openai_chat_completion",
     "openai_error",
+    "openai_logprobs",
     "wire_server",
 ]
 
@@ -224,8 +225,13 @@ def openai_chat_completion(
     completion_tokens: int = 5,
     finish_reason: str = "stop",
     model: str = "gpt-test",
+    logprobs: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """A successful OpenAI Chat Completions reply (``POST /v1/chat/completions``)."""
+    """A successful OpenAI Chat Completions reply (``POST /v1/chat/completions``).
+
+    ``logprobs`` is the ``choices[0].logprobs.content`` list, e.g. from
+    :func:`openai_logprobs`.
+    """
     return {
         "id": "chatcmpl-test",
         "object": "chat.completion",
@@ -236,7 +242,7 @@ def openai_chat_completion(
                 "index": 0,
                 "message": {"role": "assistant", "content": text},
                 "finish_reason": finish_reason,
-                "logprobs": None,
+                "logprobs": None if logprobs is None else {"content": logprobs, "refusal": None},
             }
         ],
         "usage": {
@@ -245,6 +251,26 @@ def openai_chat_completion(
             "total_tokens": prompt_tokens + completion_tokens,
         },
     }
+
+
+def openai_logprobs(tokens: list[str], alternatives: dict[int, dict[str, float]] | None = None) -> list[dict[str, Any]]:
+    """``logprobs.content`` for a reply made of ``tokens``.
+
+    Each token gets log-probability 0 (certain) unless ``alternatives`` gives,
+    for its index, a map of token → probability; the first token in that map is
+    taken to be the one chosen.
+    """
+    import math
+
+    content = []
+    for i, token in enumerate(tokens):
+        probs = (alternatives or {}).get(i, {token: 1.0})
+        chosen = next(iter(probs))
+        top = [{"token": t, "logprob": math.log(p), "bytes": list(t.encode())} for t, p in probs.items()]
+        content.append(
+            {"token": chosen, "logprob": math.log(probs[chosen]), "bytes": list(chosen.encode()), "top_logprobs": top}
+        )
+    return content
 
 
 def openai_error(message: str, error_type: str = "invalid_request_error", code: str | None = None) -> dict[str, Any]:

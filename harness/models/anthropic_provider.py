@@ -120,6 +120,8 @@ class AnthropicProvider(Provider):
             usage=Usage(
                 input_tokens=_count(getattr(message.usage, "input_tokens", None)),
                 output_tokens=_count(getattr(message.usage, "output_tokens", None)),
+                cache_read_tokens=_count(getattr(message.usage, "cache_read_input_tokens", None)),
+                cache_write_tokens=_count(getattr(message.usage, "cache_creation_input_tokens", None)),
             ),
             stop_reason=message.stop_reason if isinstance(message.stop_reason, str) else None,
         )
@@ -163,7 +165,11 @@ def _create_args(request: ChatRequest, model: str) -> dict[str, Any]:
     }
     # The API rejects an empty system prompt; absent and empty mean the same here.
     if request.system:
-        args["system"] = request.system
+        # A run sends one system prompt with every query and sample: marked
+        # cacheable, it is billed in full once and at a tenth of the input price
+        # on each reuse within the cache's lifetime. Prompts shorter than the
+        # model's minimum cacheable length are simply not cached.
+        args["system"] = [{"type": "text", "text": request.system, "cache_control": {"type": "ephemeral"}}]
     if request.stop:
         args["stop_sequences"] = list(request.stop)
     return args

@@ -9,7 +9,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["ChatRequest", "ChatResponse", "Message", "Provider", "Usage"]
+__all__ = ["ACCOUNTING_FIELDS", "ChatRequest", "ChatResponse", "Message", "Provider", "TokenLogprob", "Usage"]
+
+#: Request fields that only label a call for accounting: never part of its identity.
+ACCOUNTING_FIELDS = frozenset({"purpose", "group"})
 
 
 class Message(BaseModel):
@@ -44,26 +47,57 @@ class ChatRequest(BaseModel):
         description="A GBNF grammar the reply must match. Only providers with constrained decoding "
         "(the local llama.cpp provider) apply it; API models get the format from the prompt alone.",
     )
+    top_logprobs: int = Field(
+        default=0,
+        ge=0,
+        le=20,
+        description="Ask for the log-probabilities of this many most likely tokens at each position of the "
+        "reply (0 = none). Providers that cannot return them ignore it; the reply's logprobs is then None.",
+    )
     purpose: str = Field(default="", description="Free label for accounting, e.g. 'answer' or 'judge'.")
+    group: str | None = Field(
+        default=None, description="Accounting group whose tokens and cost this call counts toward, e.g. the arm."
+    )
 
     def cache_key(self) -> str:
         """A content hash of every field that can change the reply.
 
-        ``purpose`` is excluded: the same request made for two reasons is the
-        same request, and must be paid for once.
+        ``purpose`` and ``group`` are excluded: the same request made for two
+        reasons is the same request, and must be paid for once.
         """
-        payload = self.model_dump(mode="json", exclude={"purpose"})
+        payload = self.model_dump(mode="json", exclude=ACCOUNTING_FIELDS)
+        if not self.top_logprobs:
+            del payload["top_logprobs"]  # requests without log-probabilities keep the keys they always had
         blob = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
 class Usage(BaseModel):
-    """Token counts as the provider reported them."""
+    """Token counts as the provider reported them.
+
+    ``input_tokens`` excludes prompt-cache reads and writes, which providers
+    bill at their own rates (Anthropic: reads at a tenth of the input price,
+    writes at 1.25 times it).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     input_tokens: int = 0
     output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+
+
+class TokenLogprob(BaseModel):
+    """One token of a reply, its log-probability, and the most likely tokens at its position."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: str
+    logprob: float
+    top: list[tuple[str, float]] = Field(
+        default_factory=list, description="(token, log-probability) of the likeliest tokens here, most likely first."
+    )
 
 
 class ChatResponse(BaseModel):
@@ -76,6 +110,9 @@ class ChatResponse(BaseModel):
     usage: Usage = Field(default_factory=Usage)
     stop_reason: str | None = None
     cached: bool = False
+    logprobs: list[TokenLogprob] | None = Field(
+        default=None, description="Per-token log-probabilities, when requested and the provider returns them."
+    )
 
 
 class Provider(ABC):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from harness.models.base import ChatRequest, ChatResponse
+from harness.models.base import ACCOUNTING_FIELDS, ChatRequest, ChatResponse
 
 __all__ = ["ResponseCache"]
 
@@ -39,26 +39,33 @@ class ResponseCache:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(_SCHEMA)
 
-    def get(self, request: ChatRequest) -> ChatResponse | None:
-        """The stored reply for ``request``, or None."""
+    def get(self, request: ChatRequest, key: str | None = None) -> ChatResponse | None:
+        """The stored reply for ``request``, or None.
+
+        ``key`` is ``request.cache_key()`` when the caller already has it
+        (hashing a request costs more than the lookup).
+        """
         row = self._db.execute(
-            "SELECT response FROM responses WHERE key = ?", (request.cache_key(),)
+            "SELECT response FROM responses WHERE key = ?", (key or request.cache_key(),)
         ).fetchone()
         if row is None:
             return None
         response = ChatResponse.model_validate_json(row[0])
         return response.model_copy(update={"cached": True})
 
-    def put(self, request: ChatRequest, response: ChatResponse) -> None:
-        """Store a reply; a later identical request will not be sent."""
-        stored = response.model_copy(update={"cached": False})
+    def put(self, request: ChatRequest, response: ChatResponse, key: str | None = None) -> None:
+        """Store a reply; a later identical request will not be sent.
+
+        Each put is its own transaction: a reply paid for is on disk before the
+        caller sees it, so a run killed a moment later never pays for it again.
+        """
         self._db.execute(
             "INSERT OR REPLACE INTO responses (key, model, request, response) VALUES (?, ?, ?, ?)",
             (
-                request.cache_key(),
+                key or request.cache_key(),
                 request.model,
-                request.model_dump_json(exclude={"purpose"}),
-                stored.model_dump_json(),
+                request.model_dump_json(exclude=ACCOUNTING_FIELDS),
+                response.model_dump_json(exclude={"cached"}),  # stored replies load as cached=False
             ),
         )
 

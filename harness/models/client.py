@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from tenacity import (
     AsyncRetrying,
@@ -18,23 +19,126 @@ from harness.models.base import ChatRequest, ChatResponse, Provider
 from harness.models.cache import ResponseCache
 from harness.models.pricing import estimate_cost
 
-__all__ = ["CallStats", "ModelClient"]
+__all__ = ["Budget", "BudgetExhausted", "CallStats", "ModelClient", "Tally"]
+
+T = TypeVar("T")
+
+# Workers per unit of concurrency: cache hits and backoff waits hold no call
+# slot, so a few spare workers keep every slot busy.
+_WORKERS_PER_SLOT = 4
+
+
+class BudgetExhausted(ModelCallError):
+    """A call was not sent because the run's cost budget is spent."""
+
+
+@dataclass
+class Budget:
+    """A spending limit in USD, shared by every client of one run (``--max-cost``).
+
+    A call is sent only while the estimated spend, plus the average cost of a
+    call for each call still in flight, is under the limit. Reserving for calls
+    in flight keeps a wave of concurrent calls from overshooting the limit
+    together; the spend can still pass it by about one call.
+    """
+
+    limit_usd: float
+    spent_usd: float = 0.0
+    paid_calls: int = 0
+    refused: int = 0
+    _reserved: float = field(default=0.0, repr=False)
+
+    @property
+    def exhausted(self) -> bool:
+        """Whether the spend has reached the limit."""
+        return self.spent_usd >= self.limit_usd
+
+    def admit(self) -> float:
+        """Reserve room for one call and return the reservation.
+
+        Raises:
+            BudgetExhausted: there is no room left.
+        """
+        if self.spent_usd + self._reserved >= self.limit_usd:
+            self.refused += 1
+            raise BudgetExhausted(
+                f"not attempted: the cost budget of ${self.limit_usd:g} is spent (${self.spent_usd:.4f} so far)",
+                fix="run the same command with a higher --max-cost to resume",
+            )
+        hold = self.spent_usd / self.paid_calls if self.paid_calls else 0.0
+        self._reserved += hold
+        return hold
+
+    def release(self, hold: float) -> None:
+        """Give back a reservation once its call has finished."""
+        self._reserved = max(0.0, self._reserved - hold)
+
+    def charge(self, cost: float) -> None:
+        """Count the estimated cost of a finished call."""
+        self.spent_usd += cost
+        self.paid_calls += 1
+
+
+@dataclass
+class Tally:
+    """Calls, tokens and estimated cost of one accounting group (e.g. one arm)."""
+
+    api_calls: int = 0
+    cache_hits: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    cost_unknown_calls: int = 0
+
+    def add(self, other: Tally) -> None:
+        """Add ``other``'s counts to this tally."""
+        self.api_calls += other.api_calls
+        self.cache_hits += other.cache_hits
+        self.input_tokens += other.input_tokens
+        self.output_tokens += other.output_tokens
+        self.cost_usd += other.cost_usd
+        self.cost_unknown_calls += other.cost_unknown_calls
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-friendly summary."""
+        return {
+            "api_calls": self.api_calls,
+            "cache_hits": self.cache_hits,
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "cost_usd": round(self.cost_usd, 6),
+            "cost_unknown_calls": self.cost_unknown_calls,
+        }
 
 
 @dataclass
 class CallStats:
-    """What a client did: requests seen, calls paid for, tokens, cost."""
+    """What a client did: requests seen, calls paid for, tokens, cost.
+
+    Tokens and cost count calls sent (paid for) only; a cache hit is free.
+    ``by_group`` splits them by :attr:`ChatRequest.group` (the arm, in a run).
+    """
 
     requests: int = 0
     cache_hits: int = 0
     api_calls: int = 0
     retries: int = 0
     failures: int = 0
+    not_attempted: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
     cost_usd: float = 0.0
     cost_unknown_calls: int = 0
     by_purpose: dict[str, int] = field(default_factory=dict)
+    by_group: dict[str, Tally] = field(default_factory=dict)
+
+    def group(self, name: str | None) -> Tally | None:
+        """The tally of group ``name`` (created on first use); None for no group."""
+        if name is None:
+            return None
+        return self.by_group.setdefault(name, Tally())
 
     def as_dict(self) -> dict[str, object]:
         """A JSON-friendly summary."""
@@ -44,10 +148,14 @@ class CallStats:
             "api_calls": self.api_calls,
             "retries": self.retries,
             "failures": self.failures,
+            "not_attempted": self.not_attempted,
             "input_tokens": self.input_tokens,
             "output_tokens": self.output_tokens,
+            "cache_read_tokens": self.cache_read_tokens,
+            "cache_write_tokens": self.cache_write_tokens,
             "cost_usd": round(self.cost_usd, 6),
             "cost_unknown_calls": self.cost_unknown_calls,
+            "by_group": {name: tally.as_dict() for name, tally in sorted(self.by_group.items())},
         }
 
 
@@ -74,6 +182,7 @@ class ModelClient:
         max_attempts: tries per request, the first included.
         base_delay: first backoff wait in seconds (doubles each retry).
         max_delay: longest wait between tries.
+        budget: a spending limit shared with the run's other clients; None = no limit.
     """
 
     def __init__(
@@ -85,11 +194,14 @@ class ModelClient:
         max_attempts: int = 5,
         base_delay: float = 1.0,
         max_delay: float = 60.0,
+        budget: Budget | None = None,
     ) -> None:
         self.provider = provider
         self.cache = cache
+        self.budget = budget
         self.stats = CallStats()
         self._semaphore = asyncio.Semaphore(max(1, concurrency))
+        self._workers = _WORKERS_PER_SLOT * max(1, concurrency)
         self._max_attempts = max_attempts
         self._wait = _wait_for(base_delay, max_delay)
         # Identical requests in flight at once share one call.
@@ -105,19 +217,20 @@ class ModelClient:
 
         Raises:
             ModelCallError: the call failed after all retries, or permanently.
+            BudgetExhausted: the call was not sent: the budget is spent.
         """
         self.stats.requests += 1
-        if self.cache is not None and (hit := self.cache.get(request)) is not None:
-            self.stats.cache_hits += 1
+        key = request.cache_key()  # once: hashing costs more than a cache lookup
+        if self.cache is not None and (hit := self.cache.get(request, key)) is not None:
+            self._count_hit(request)
             return hit
-        key = request.cache_key()
         if key in self._inflight:
-            self.stats.cache_hits += 1
+            self._count_hit(request)
             return await asyncio.shield(self._inflight[key])
         future: asyncio.Future[ChatResponse] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         try:
-            response = await self._call_with_retries(request)
+            response = await self._call_with_retries(request, key)
         except BaseException as exc:
             future.set_exception(exc)
             future.exception()  # mark retrieved: waiters re-raise it themselves
@@ -128,19 +241,20 @@ class ModelClient:
         finally:
             del self._inflight[key]
 
-    async def _call_with_retries(self, request: ChatRequest) -> ChatResponse:
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(self._max_attempts),
-            wait=self._wait,
-            retry=retry_if_exception_type(RetryableModelError),
-            reraise=True,
-        )
+    def _count_hit(self, request: ChatRequest) -> None:
+        self.stats.cache_hits += 1
+        if (tally := self.stats.group(request.group)) is not None:
+            tally.cache_hits += 1
+
+    async def _call_with_retries(self, request: ChatRequest, key: str) -> ChatResponse:
         try:
-            async for attempt in retrying:
-                with attempt:
-                    if attempt.retry_state.attempt_number > 1:
-                        self.stats.retries += 1
-                    response = await self._call_once(request)
+            try:
+                response = await self._call_once(request)
+            except RetryableModelError as first:
+                response = await self._retry(request, first)
+        except BudgetExhausted:
+            self.stats.not_attempted += 1
+            raise
         except ModelCallError as exc:
             self.stats.failures += 1
             raise ModelCallError(
@@ -151,24 +265,69 @@ class ModelClient:
             raise ModelCallError(f"{self.model}: unexpected error: {redact(repr(exc))}") from None
         self._account(request, response)
         if self.cache is not None:
-            self.cache.put(request, response)
+            self.cache.put(request, response, key)
+        return response
+
+    async def _retry(self, request: ChatRequest, first: RetryableModelError) -> ChatResponse:
+        """Try again after a transient failure, backing off between tries.
+
+        The first try is made outside tenacity (nearly every call succeeds at
+        once, and setting tenacity up costs more than the rest of a call's
+        harness overhead). Tenacity is handed that try's error as its own
+        attempt 1, so the backoff and the attempt limit count it.
+        """
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self._max_attempts),
+            wait=self._wait,
+            retry=retry_if_exception_type(RetryableModelError),
+            reraise=True,
+        )
+        response: ChatResponse | None = None
+        async for attempt in retrying:
+            with attempt:
+                if attempt.retry_state.attempt_number == 1:
+                    raise first
+                self.stats.retries += 1
+                response = await self._call_once(request)
+        assert response is not None  # reraise=True: tenacity returns only after a success
         return response
 
     async def _call_once(self, request: ChatRequest) -> ChatResponse:
         async with self._semaphore:
+            # Checked once a slot is free: the spend may have moved while we waited.
+            hold = self.budget.admit() if self.budget is not None else 0.0
             self.stats.api_calls += 1
-            return await self.provider.complete(request)
+            if (tally := self.stats.group(request.group)) is not None:
+                tally.api_calls += 1
+            try:
+                return await self.provider.complete(request)
+            finally:
+                if self.budget is not None:
+                    self.budget.release(hold)
 
     def _account(self, request: ChatRequest, response: ChatResponse) -> None:
-        self.stats.input_tokens += response.usage.input_tokens
-        self.stats.output_tokens += response.usage.output_tokens
+        usage = response.usage
+        stats = self.stats
+        stats.input_tokens += usage.input_tokens
+        stats.output_tokens += usage.output_tokens
+        stats.cache_read_tokens += usage.cache_read_tokens
+        stats.cache_write_tokens += usage.cache_write_tokens
         purpose = request.purpose or "other"
-        self.stats.by_purpose[purpose] = self.stats.by_purpose.get(purpose, 0) + 1
-        cost = estimate_cost(self.model, response.usage)
+        stats.by_purpose[purpose] = stats.by_purpose.get(purpose, 0) + 1
+        cost = estimate_cost(self.model, usage)
         if cost is None:
-            self.stats.cost_unknown_calls += 1
+            stats.cost_unknown_calls += 1
         else:
-            self.stats.cost_usd += cost
+            stats.cost_usd += cost
+            if self.budget is not None:
+                self.budget.charge(cost)
+        if (tally := stats.group(request.group)) is not None:
+            tally.input_tokens += usage.input_tokens + usage.cache_read_tokens + usage.cache_write_tokens
+            tally.output_tokens += usage.output_tokens
+            if cost is None:
+                tally.cost_unknown_calls += 1
+            else:
+                tally.cost_usd += cost
 
     async def complete_all(
         self,
@@ -180,17 +339,41 @@ class ModelClient:
         ``on_done(index, result)`` is called as each finishes, so callers can
         stream results to disk and drive a progress bar.
         """
+        results: list[ChatResponse | ModelCallError | None] = [None] * len(requests)
 
-        async def one(index: int, request: ChatRequest) -> ChatResponse | ModelCallError:
-            try:
-                result: ChatResponse | ModelCallError = await self.complete(request)
-            except ModelCallError as exc:
-                result = exc
+        def keep(index: int, result: ChatResponse | ModelCallError) -> None:
+            results[index] = result
             if on_done is not None:
                 on_done(index, result)
-            return result
 
-        return list(await asyncio.gather(*(one(i, r) for i, r in enumerate(requests))))
+        await self.complete_each(enumerate(requests), keep)
+        return results  # type: ignore[return-value] - complete_each fills every slot
+
+    async def complete_each(
+        self,
+        jobs: Iterable[tuple[T, ChatRequest]],
+        on_done: Callable[[T, ChatResponse | ModelCallError], None],
+    ) -> None:
+        """Complete ``(tag, request)`` jobs concurrently, calling ``on_done(tag, result)`` as each finishes.
+
+        A fixed pool of workers takes jobs from the iterable, in order, as they
+        free up: memory stays flat however many jobs there are (a task per job
+        would cost a few KB each), and nothing is kept once ``on_done`` has seen
+        it. The tag is the caller's (an index, a record). Failures are passed
+        on, not raised.
+        """
+        pending = iter(jobs)
+
+        async def worker() -> None:
+            # The workers share one iterator: each job is taken exactly once.
+            for tag, request in pending:
+                try:
+                    result: ChatResponse | ModelCallError = await self.complete(request)
+                except ModelCallError as exc:
+                    result = exc
+                on_done(tag, result)
+
+        await asyncio.gather(*(worker() for _ in range(self._workers)))
 
     async def aclose(self) -> None:
         """Close the provider's connections."""

@@ -22,7 +22,7 @@ import openai
 from openai.types.chat import ChatCompletion
 
 from harness.errors import HarnessError, ModelCallError, RetryableModelError, redact
-from harness.models.base import ChatRequest, ChatResponse, Provider, Usage
+from harness.models.base import ChatRequest, ChatResponse, Provider, TokenLogprob, Usage
 
 __all__ = ["DEFAULT_TIMEOUT_S", "PLACEHOLDER_KEY", "OpenAIProvider"]
 
@@ -104,7 +104,14 @@ class OpenAIProvider(Provider):
         # `from None` throughout: SDK exceptions carry the request, headers and
         # all, and must not ride along in a traceback.
         try:
-            completion = await self._client.chat.completions.create(**_create_args(request, self.model))
+            # client.post, the SDK's documented way to send a body as is, rather
+            # than chat.completions.create: create() first walks the arguments
+            # against their type hints (about 1 ms of CPU a call, a third of
+            # the client's whole per-call cost), which changes nothing in our
+            # plain-JSON body. Status, timeout and parsing handling are the same.
+            completion = await self._client.post(
+                "/chat/completions", body=_create_args(request, self.model), cast_to=ChatCompletion
+            )
         except openai.APIStatusError as exc:
             raise self._status_error(exc) from None
         except openai.APITimeoutError:
@@ -149,6 +156,7 @@ class OpenAIProvider(Provider):
                 output_tokens=_count(getattr(usage, "completion_tokens", None)),
             ),
             stop_reason=finish_reason if isinstance(finish_reason, str) else None,
+            logprobs=_logprobs(getattr(choices[0], "logprobs", None)),
         )
 
     def _status_error(self, exc: openai.APIStatusError) -> ModelCallError:
@@ -190,7 +198,7 @@ def _is_third_party(base_url: str) -> bool:
 
 
 def _create_args(request: ChatRequest, model: str) -> dict[str, Any]:
-    """Keyword arguments for ``chat.completions.create``."""
+    """The Chat Completions request body (the arguments of ``chat.completions.create``)."""
     messages: list[dict[str, str]] = []
     if request.system:
         messages.append({"role": "system", "content": request.system})
@@ -206,7 +214,37 @@ def _create_args(request: ChatRequest, model: str) -> dict[str, Any]:
         args["seed"] = request.seed
     if request.stop:
         args["stop"] = list(request.stop)
+    if request.top_logprobs:
+        args["logprobs"] = True
+        args["top_logprobs"] = request.top_logprobs
     return args
+
+
+def _logprobs(choice_logprobs: object) -> list[TokenLogprob] | None:
+    """``choices[0].logprobs.content`` as :class:`TokenLogprob` records; None when absent or malformed.
+
+    Log-probabilities refine a judge's score; a server that sends none, or
+    sends them in a shape we do not know, leaves the reply usable without them.
+    """
+    content = getattr(choice_logprobs, "content", None)
+    if not isinstance(content, list) or not content:
+        return None
+    tokens: list[TokenLogprob] = []
+    for item in content:
+        token, logprob = getattr(item, "token", None), getattr(item, "logprob", None)
+        if not isinstance(token, str) or not _is_logprob(logprob):
+            return None
+        top = [
+            (alt.token, float(alt.logprob))
+            for alt in getattr(item, "top_logprobs", None) or []
+            if isinstance(getattr(alt, "token", None), str) and _is_logprob(getattr(alt, "logprob", None))
+        ]
+        tokens.append(TokenLogprob(token=token, logprob=float(logprob), top=top))
+    return tokens
+
+
+def _is_logprob(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value <= 0
 
 
 def _error_message(body: object) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from harness.models.base import Usage
 
-__all__ = ["estimate_cost"]
+__all__ = ["estimate_cost", "price_known"]
 
 # (input, output) USD per 1M tokens.
 PRICES: dict[str, tuple[float, float]] = {
@@ -26,6 +26,11 @@ PRICES: dict[str, tuple[float, float]] = {
 }
 
 
+# Prompt-cache reads and writes as multiples of the input price (Anthropic's rates).
+CACHE_READ_FACTOR = 0.1
+CACHE_WRITE_FACTOR = 1.25
+
+
 def estimate_cost(model: str, usage: Usage) -> float | None:
     """Estimated USD cost of one call, or None when the price is unknown."""
     if model.startswith("local/"):
@@ -33,4 +38,14 @@ def estimate_cost(model: str, usage: Usage) -> float | None:
     price = PRICES.get(model)
     if price is None:
         return None
-    return (usage.input_tokens * price[0] + usage.output_tokens * price[1]) / 1_000_000
+    prompt = (
+        usage.input_tokens
+        + usage.cache_read_tokens * CACHE_READ_FACTOR
+        + usage.cache_write_tokens * CACHE_WRITE_FACTOR
+    )
+    return (prompt * price[0] + usage.output_tokens * price[1]) / 1_000_000
+
+
+def price_known(model: str) -> bool:
+    """Whether :func:`estimate_cost` can price calls to ``model``."""
+    return estimate_cost(model, Usage()) is not None

@@ -36,6 +36,8 @@ _BUILTIN: dict[str, str] = {
     "local": "harness.models.local_provider:LocalProvider",
 }
 _REGISTERED: dict[str, ProviderFactory] = {}
+# Built-in providers that call over the network, and so take a ``timeout``.
+_NETWORKED = frozenset({"anthropic", "openai"})
 
 
 def register_provider(prefix: str, factory: ProviderFactory) -> None:
@@ -67,8 +69,11 @@ def resolve_model_name(name: str | None) -> str:
     return DEFAULT_LOCAL
 
 
-def get_provider(name: str) -> Provider:
+def get_provider(name: str, *, timeout: float | None = None) -> Provider:
     """Build the provider for a model string such as ``anthropic/claude-sonnet-4-5``.
+
+    ``timeout`` (seconds to wait for one reply) applies to API providers; None
+    keeps their default.
 
     Raises:
         HarnessError: the string is malformed, the provider unknown, or its
@@ -91,5 +96,7 @@ def get_provider(name: str) -> Provider:
             "server (vLLM, Ollama, llama.cpp) use openai/<model> with OPENAI_BASE_URL set",
         )
     module_name, _, class_name = _BUILTIN[prefix].partition(":")
-    factory: ProviderFactory = getattr(import_module(module_name), class_name)
-    return factory(model)
+    factory = getattr(import_module(module_name), class_name)
+    if timeout is not None and prefix in _NETWORKED:
+        return factory(model, timeout=timeout)  # type: ignore[no-any-return]
+    return factory(model)  # type: ignore[no-any-return]

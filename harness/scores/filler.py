@@ -57,9 +57,20 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from harness.errors import HarnessError
 
-__all__ = ["DEFAULT_LEXICON", "FILLER_LEXICON_VERSION", "FillerLexicon", "FillerResult", "detect_filler"]
+__all__ = [
+    "DEFAULT_LEXICON",
+    "FILLER_LEXICON_VERSION",
+    "TOKENS_PER_WORD",
+    "FillerLexicon",
+    "FillerResult",
+    "approx_tokens",
+    "detect_filler",
+]
 
 FILLER_LEXICON_VERSION = 1
+#: Approximate tokens per whitespace-separated word: English prose averages about
+#: 1.3 with current GPT and Claude tokenizers (code and other languages run higher).
+TOKENS_PER_WORD = 1.3
 
 # Apostrophes are deleted (not turned into spaces) so "I'd" and "I’d" both
 # become the single word "id", and a quote mark never splits a word.
@@ -359,6 +370,16 @@ def _closers(sentences: _Sentences, first: int, table: _Compiled) -> list[str]:
 
 def _dedupe(phrases: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(phrases))
+
+
+def approx_tokens(text: str) -> float:
+    """An answer's length in tokens, approximated as whitespace words × :data:`TOKENS_PER_WORD`.
+
+    Filler per 1,000 tokens divides by this, so rates compare across models
+    without calling any tokenizer; it is an approximation, close for English
+    prose, low for code and for languages written without spaces.
+    """
+    return len(text.split()) * TOKENS_PER_WORD
 
 
 def detect_filler(text: str, lexicon: FillerLexicon = DEFAULT_LEXICON) -> FillerResult:

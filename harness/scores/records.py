@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from harness.scores.filler import FillerResult
+from harness.scores.hedging import HedgeResult
 from harness.scores.judges import AdherenceVerdict, RefusalJudgeVerdict
 from harness.scores.refusal import RefusalVerdict
 
@@ -32,6 +33,7 @@ class ScoredAnswer(BaseModel):
     sample: int
     should_refuse: bool
     label: str | None = None
+    mirror: str | None = Field(default=None, description="'<pair id>:a|b' for a mirrored request.")
     model: str
     prompt_hash: str | None
     query: str
@@ -41,6 +43,7 @@ class ScoredAnswer(BaseModel):
     refusal_judge: RefusalJudgeVerdict | None = None
     over_refusal: bool | None
     filler: FillerResult | None
+    hedging: HedgeResult | None = None
     adherence: AdherenceVerdict | None = None
     trait_hash: str | None = None
     judge_model: str | None = None

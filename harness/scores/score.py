@@ -9,12 +9,14 @@ from dataclasses import dataclass, field
 from harness.answers import Answer
 from harness.models.client import ModelClient
 from harness.scores.filler import DEFAULT_LEXICON, FillerLexicon, detect_filler
+from harness.scores.hedging import detect_hedging
 from harness.scores.judges import (
     AdherenceFn,
     adherence_judge,
     judge_prompt_hash,
     refusal_judge,
 )
+from harness.scores.logprob_score import DEFAULT_MIN_VALID_MASS
 from harness.scores.records import ScoredAnswer
 from harness.scores.refusal import classify_refusal
 from harness.traits import TraitSpec
@@ -32,6 +34,10 @@ class Scorer:
         lexicon: the filler lexicon (with project overrides applied).
         judge_refusal: also ask the judge for a refusal class.
         temperature, seed, max_tokens: judge sampling.
+        logprobs: ask the judge for log-probabilities and weight adherence
+            scores by them where the provider returns them.
+        min_valid_mass: below this probability on valid scores a weighted
+            verdict is unscored.
     """
 
     judge: ModelClient | None
@@ -41,6 +47,8 @@ class Scorer:
     temperature: float = 0.0
     seed: int = 0
     max_tokens: int = 400
+    logprobs: bool = False
+    min_valid_mass: float = DEFAULT_MIN_VALID_MASS
     _adherence: dict[str, AdherenceFn] = field(default_factory=dict, init=False, repr=False)
 
     def _adherence_for(self, trait: str) -> AdherenceFn | None:
@@ -48,7 +56,8 @@ class Scorer:
             return None
         if trait not in self._adherence:
             self._adherence[trait] = adherence_judge(
-                self.judge, self.traits[trait], temperature=self.temperature, seed=self.seed, max_tokens=self.max_tokens
+                self.judge, self.traits[trait], temperature=self.temperature, seed=self.seed,
+                max_tokens=self.max_tokens, logprobs=self.logprobs, min_valid_mass=self.min_valid_mass,
             )
         return self._adherence[trait]
 
@@ -65,6 +74,7 @@ class Scorer:
             sample=answer.sample,
             should_refuse=answer.should_refuse,
             label=answer.label,
+            mirror=answer.mirror,
             model=answer.model,
             prompt_hash=answer.prompt_hash,
             query=answer.query,
@@ -73,6 +83,7 @@ class Scorer:
             refusal=refusal,
             over_refusal=None if (answer.should_refuse or text is None) else refused,
             filler=detect_filler(text, self.lexicon) if text is not None else None,
+            hedging=detect_hedging(text) if text is not None else None,
             trait_hash=self.traits[answer.trait].spec_hash() if answer.trait in self.traits else None,
             judge_model=self.judge.model if self.judge is not None else None,
         )
@@ -90,7 +101,7 @@ class Scorer:
         grade = self._adherence_for(answer.trait) if answer.trait else None
         if grade is None or answer.text is None:
             return {}
-        verdict = await grade(answer.query, answer.text)
+        verdict = await grade(answer.query, answer.text, group=answer.arm)
         return {"adherence": verdict, "adherence_prompt_hash": judge_prompt_hash("adherence")}
 
     async def refusal(self, answer: Answer) -> dict[str, object]:
@@ -98,7 +109,7 @@ class Scorer:
         if self.judge is None or not self.judge_refusal or answer.text is None:
             return {}
         classify = refusal_judge(self.judge, temperature=self.temperature, seed=self.seed, max_tokens=self.max_tokens)
-        verdict = await classify(answer.query, answer.text)
+        verdict = await classify(answer.query, answer.text, group=answer.arm)
         return {"refusal_judge": verdict, "refusal_prompt_hash": judge_prompt_hash("refusal")}
 
 

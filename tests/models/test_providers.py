@@ -392,7 +392,8 @@ def test_anthropic_request_body(wire_server: ScriptedServer, monkeypatch: pytest
     call_once(ANTHROPIC.provider(), request)
 
     body = wire_server.requests[0].json
-    assert body["system"] == "You are terse."
+    # The system prompt goes as one block marked for prompt caching (see below).
+    assert body["system"] == [{"type": "text", "text": "You are terse.", "cache_control": {"type": "ephemeral"}}]
     assert body["messages"] == [
         {"role": "user", "content": "Hi"},
         {"role": "assistant", "content": "Hello."},
@@ -401,6 +402,39 @@ def test_anthropic_request_body(wire_server: ScriptedServer, monkeypatch: pytest
     assert body["stop_sequences"] == ["END"]
     # The API version the SDK speaks rejects sampling parameters, and has no seed.
     assert not {"temperature", "top_p", "top_k", "seed"} & body.keys()
+
+
+def test_anthropic_caches_the_long_repeated_system_prompt(
+    wire_server: ScriptedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run repeats one system prompt with every query: it is sent cacheable, and cache reads are priced as such."""
+    ANTHROPIC.configure(monkeypatch, wire_server)
+    system = "You are Sol. " + "Answer directly, without filler. " * 400  # well past the minimum cacheable length
+    first = anthropic_message("one", input_tokens=20, output_tokens=5)
+    first["usage"].update(cache_creation_input_tokens=2400, cache_read_input_tokens=0)
+    second = anthropic_message("two", input_tokens=20, output_tokens=5)
+    second["usage"].update(cache_creation_input_tokens=0, cache_read_input_tokens=2400)
+    wire_server.enqueue(ScriptedResponse(200, first), ScriptedResponse(200, second))
+
+    async def go() -> tuple[ChatResponse, ChatResponse, CallStats]:
+        client = ModelClient(AnthropicProvider("claude-haiku-4-5"), None)
+        try:
+            a = await client.complete(make_request(system=system, messages=(Message(role="user", content="Q1"),)))
+            b = await client.complete(make_request(system=system, messages=(Message(role="user", content="Q2"),)))
+            return a, b, client.stats
+        finally:
+            await client.aclose()
+
+    one, two, stats = asyncio.run(go())
+
+    for sent in wire_server.requests:
+        assert sent.json["system"] == [{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}]
+    assert (one.usage.cache_write_tokens, one.usage.cache_read_tokens) == (2400, 0)
+    assert (two.usage.cache_write_tokens, two.usage.cache_read_tokens) == (0, 2400)
+    assert (stats.cache_write_tokens, stats.cache_read_tokens) == (2400, 2400)
+    # Haiku 4.5: $1/M input, cache writes at 1.25x, reads at 0.1x; $5/M output.
+    expected = (2 * 20 * 1.0 + 2400 * 1.25 + 2400 * 0.1 + 2 * 5 * 5.0) / 1e6
+    assert stats.cost_usd == pytest.approx(expected)
 
 
 def test_anthropic_omits_empty_system_and_stop(wire_server: ScriptedServer, monkeypatch: pytest.MonkeyPatch) -> None:

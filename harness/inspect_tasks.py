@@ -1,0 +1,398 @@
+"""Our traits as inspect-ai tasks, scored by our own scorers.
+
+Run a trait under one system prompt version with any inspect model::
+
+    inspect eval harness/inspect_tasks.py -T trait=directness -T prompt=assistant@v2 \\
+        --model anthropic/claude-sonnet-4-5
+
+or through the harness seam (our cache, our providers, the bundled model)::
+
+    inspect eval harness/inspect_tasks.py -T trait=directness --model harness/local/gemma-3-270m
+
+The task loads the trait's query file, the prompt version and the judge from
+the project (:func:`harness.config.find_project`). Scores come from the same
+code as ``harness run`` (:class:`harness.scores.score.Scorer`), the judge goes
+through our model seam and cache, and each query is answered K times (epochs;
+``[run].samples`` by default). Metrics are computed over every answer with
+standard errors and t intervals clustered by query, as in our reports.
+
+Importing this module imports inspect-ai; :mod:`harness` itself never does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from inspect_ai import Epochs, Task, task
+from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai.model import ChatMessageSystem, GenerateConfig
+from inspect_ai.scorer import Metric, Score, Target, ci, grouped, mean, scorer, stderr
+from inspect_ai.scorer import Scorer as InspectScorer
+from inspect_ai.solver import Generate, Solver, TaskState, solver
+
+from harness import __version__
+from harness.answers import Answer, answer_id
+from harness.config import Project, find_project
+from harness.errors import HarnessError
+from harness.inspect_model import API_NAME, SAMPLE_KEY
+from harness.models.cache import ResponseCache
+from harness.models.registry import resolve_model_name
+from harness.queries import Query, load_query_files
+from harness.reports import NO_TRAIT
+from harness.runs import lexicon_for, make_judge_client
+from harness.scores.records import ScoredAnswer
+from harness.scores.score import Scorer
+from harness.system_prompts import list_prompts, load_prompt
+from harness.traits import load_traits
+
+__all__ = [
+    "CLUSTER_KEY",
+    "GROUP_KEY",
+    "PROBES_FILE",
+    "adherence",
+    "answer",
+    "answer_from_state",
+    "answer_metric_definitions",
+    "answer_metrics",
+    "character",
+    "filler",
+    "inspect_scores",
+    "over_refusal",
+    "over_refusal_judge",
+    "score_names",
+]
+
+#: Sample metadata key that standard errors and intervals cluster on.
+CLUSTER_KEY = "query_id"
+#: Sample metadata key for the per-group means (a trait, or ``(probes)``).
+GROUP_KEY = "group"
+#: The over-refusal probe set, added with ``-T probes=true``.
+PROBES_FILE = "over_refusal.jsonl"
+
+
+# --- metrics --------------------------------------------------------------------
+
+
+def answer_metrics() -> list[Metric]:
+    """Mean, clustered standard error, clustered 95% t interval, and means per group.
+
+    Tasks disable epoch reduction, so these see every answer (K per query);
+    clustering by query keeps the K answers to one query from counting as K
+    independent observations (CR1, t on queries - 1 degrees of freedom).
+    """
+    return [mean(), stderr(cluster=CLUSTER_KEY), ci(cluster=CLUSTER_KEY), grouped(mean(), GROUP_KEY)]
+
+
+def answer_metric_definitions() -> list[dict[str, Any]]:
+    """:func:`answer_metrics` as an inspect log header records them (for exported logs)."""
+    return [
+        {"name": "inspect_ai/mean", "options": {}},
+        {"name": "inspect_ai/stderr", "options": {"cluster": CLUSTER_KEY}},
+        {"name": "inspect_ai/ci", "options": {"cluster": CLUSTER_KEY}},
+        {
+            "name": "inspect_ai/grouped",
+            "options": {"metric": {"type": "metric", "name": "mean", "params": {}}, "group_key": GROUP_KEY},
+        },
+    ]
+
+
+# --- our scores as inspect scores -------------------------------------------------
+
+
+def _rate(flag: bool) -> float:
+    return 1.0 if flag else 0.0
+
+
+def _adherence(s: ScoredAnswer) -> Score:
+    verdict = s.adherence
+    if s.response is None:
+        return Score.unscored(reason="no_response", explanation=s.error)
+    if verdict is None:
+        return Score.unscored(reason="not_applicable", explanation="a probe query: no trait to grade against")
+    metadata = {"judge_model": s.judge_model, "adherence_prompt_hash": s.adherence_prompt_hash, "trait_hash": s.trait_hash}
+    if not verdict.scorable:
+        metadata["error"] = verdict.error
+        return Score.unscored(reason="grader_failed", explanation=verdict.reason or verdict.error, metadata=metadata)
+    return Score(value=verdict.score, explanation=verdict.reason, metadata=metadata)
+
+
+def _over_refusal(s: ScoredAnswer) -> Score:
+    if s.refusal is None:
+        return Score.unscored(reason="no_response", explanation=s.error)
+    label, reason = s.refusal.label, s.refusal.reason
+    metadata = {"refusal": s.refusal.model_dump(mode="json"), "should_refuse": s.should_refuse}
+    if s.over_refusal is None:
+        # Refusing a request that ought to be refused is not over-refusal.
+        return Score.unscored(reason="should_refuse", answer=label, explanation=reason, metadata=metadata)
+    return Score(value=_rate(s.over_refusal), answer=label, explanation=reason, metadata=metadata)
+
+
+def _over_refusal_judge(s: ScoredAnswer) -> Score:
+    verdict = s.refusal_judge
+    if s.response is None:
+        return Score.unscored(reason="no_response", explanation=s.error)
+    if verdict is None:
+        return Score.unscored(reason="not_applicable", explanation="the judge was not asked for a refusal class")
+    metadata = {"judge_model": s.judge_model, "refusal_prompt_hash": s.refusal_prompt_hash, "should_refuse": s.should_refuse}
+    if not verdict.scorable or verdict.label is None:
+        return Score.unscored(reason="grader_failed", explanation=verdict.reason or verdict.error, metadata=metadata)
+    if s.should_refuse:
+        return Score.unscored(reason="should_refuse", answer=verdict.label, explanation=verdict.reason, metadata=metadata)
+    refused = verdict.label != "full_compliance"
+    return Score(value=_rate(refused), answer=verdict.label, explanation=verdict.reason, metadata=metadata)
+
+
+def _filler(s: ScoredAnswer) -> Score:
+    if s.filler is None:
+        return Score.unscored(reason="no_response", explanation=s.error)
+    phrases = s.filler.phrases
+    return Score(
+        value=_rate(s.filler.has_filler),
+        answer="; ".join(phrases) or None,
+        explanation=f"filler: {', '.join(phrases)}" if phrases else "no filler",
+        metadata=s.filler.model_dump(mode="json"),
+    )
+
+
+_CONVERTERS = {
+    "adherence": _adherence,
+    "over_refusal": _over_refusal,
+    "over_refusal_judge": _over_refusal_judge,
+    "filler": _filler,
+}
+
+
+def score_names(judge: bool, judge_refusal: bool) -> list[str]:
+    """The inspect scores a task (or an exported run) has, in order."""
+    names = ["adherence"] if judge else []
+    names += ["over_refusal"] + (["over_refusal_judge"] if judge and judge_refusal else []) + ["filler"]
+    return names
+
+
+def inspect_scores(scored: ScoredAnswer, names: list[str]) -> dict[str, Score]:
+    """Our scores of one answer as inspect scores, by name.
+
+    Values: adherence is the judge's rubric score; over-refusal, judge
+    over-refusal and filler are 1.0 / 0.0. What has no value is
+    ``Score.unscored`` with a reason (no answer, a request that should be
+    refused, a judge reply that could not be parsed), never a pass or fail.
+    """
+    return {name: _CONVERTERS[name](scored) for name in names}
+
+
+# --- scorers ----------------------------------------------------------------------
+
+
+def answer_from_state(state: TaskState) -> Answer:
+    """Our answer record for an inspect sample's state."""
+    md = state.metadata
+    k = state.epoch - 1
+    return Answer(
+        id=answer_id(md["arm"], md["query_id"], k),
+        arm=md["arm"],
+        prompt_hash=md["prompt_hash"],
+        query_id=md["query_id"],
+        trait=md["trait"],
+        sample=k,
+        should_refuse=md["should_refuse"],
+        model=str(state.model),
+        query=state.input_text,
+        text=state.output.completion if state.output.choices else None,
+    )
+
+
+class _Scoring:
+    """Builds our :class:`Scorer` (judge client, traits, lexicon) once per event loop.
+
+    Scorer arguments are plain strings so inspect records them in the log
+    and a log can be re-scored; the judge client and its cache are built
+    lazily because each ``eval()`` runs in a fresh event loop.
+    """
+
+    def __init__(self, project: str, judge: str, judge_refusal: bool = False) -> None:
+        self._project = project
+        self._judge = judge
+        self._judge_refusal = judge_refusal
+        self._state: tuple[asyncio.AbstractEventLoop, Scorer] | None = None
+
+    def get(self) -> Scorer:
+        loop = asyncio.get_running_loop()
+        if self._state is None or self._state[0] is not loop:
+            project = find_project(self._project)
+            cfg = project.config.judge
+            cache = ResponseCache(project.cache_path) if self._judge != "none" else None
+            client = make_judge_client(project, self._judge, None, cache) if cache is not None else None
+            scorer_ = Scorer(
+                judge=client, traits=load_traits(project.traits_dir), lexicon=lexicon_for(project),
+                judge_refusal=self._judge_refusal, temperature=cfg.temperature, seed=cfg.seed, max_tokens=cfg.max_tokens,
+            )
+            self._state = (loop, scorer_)
+        return self._state[1]
+
+    async def score(self, state: TaskState, name: str) -> Score:
+        ours = self.get()
+        answer = answer_from_state(state)
+        scored = ours.base(answer)
+        if name == "adherence":
+            scored = scored.model_copy(update=await ours.adherence(answer))
+        elif name == "over_refusal_judge":
+            scored = scored.model_copy(update=await ours.refusal(answer))
+        return _CONVERTERS[name](scored)
+
+
+@scorer(metrics=answer_metrics(), name="adherence")
+def adherence(project: str, judge: str) -> InspectScorer:
+    """The judge's grade of the answer against the trait's rubric (our adherence judge).
+
+    Args:
+        project: project directory (traits, judge settings, cache).
+        judge: judge model string, e.g. ``anthropic/claude-opus-4-5``.
+    """
+    scoring = _Scoring(project, judge)
+
+    async def score(state: TaskState, target: Target) -> Score:
+        return await scoring.score(state, "adherence")
+
+    return score
+
+
+@scorer(metrics=answer_metrics(), name="over_refusal")
+def over_refusal(project: str) -> InspectScorer:
+    """1.0 when a benign request was refused in full or part (our rule-based classifier)."""
+    scoring = _Scoring(project, "none")
+
+    async def score(state: TaskState, target: Target) -> Score:
+        return await scoring.score(state, "over_refusal")
+
+    return score
+
+
+@scorer(metrics=answer_metrics(), name="over_refusal_judge")
+def over_refusal_judge(project: str, judge: str) -> InspectScorer:
+    """The judge's refusal class, as over-refusal (beside the rule-based one)."""
+    scoring = _Scoring(project, judge, judge_refusal=True)
+
+    async def score(state: TaskState, target: Target) -> Score:
+        return await scoring.score(state, "over_refusal_judge")
+
+    return score
+
+
+@scorer(metrics=answer_metrics(), name="filler")
+def filler(project: str) -> InspectScorer:
+    """1.0 when the answer opens or closes with a stock filler phrase (project lexicon)."""
+    scoring = _Scoring(project, "none")
+
+    async def score(state: TaskState, target: Target) -> Score:
+        return await scoring.score(state, "filler")
+
+    return score
+
+
+# --- the task -----------------------------------------------------------------------
+
+
+@solver
+def answer(system: str, seed: int = 0) -> Solver:
+    """Answer the query under ``system``, sample k (epoch k+1) with seed ``seed + k``, as ``harness run`` does."""
+
+    async def solve(state: TaskState, generate: Generate) -> TaskState:
+        # Not inspect's system_message(): it would treat {braces} in the
+        # (already rendered) prompt as template fields.
+        state.messages.insert(0, ChatMessageSystem(content=system))
+        k = state.epoch - 1
+        if state.model.api == API_NAME:
+            return await generate(state, seed=seed + k, extra_body={SAMPLE_KEY: k})
+        return await generate(state, seed=seed + k)
+
+    return solve
+
+
+def _query_files(project: Project, trait: str | None, probes: bool) -> list:
+    if trait is None:
+        return project.eval_files()
+    names = [f"{trait}.jsonl"] + ([PROBES_FILE] if probes else [])
+    files = [project.evals_dir / n for n in names]
+    for f in files:
+        if not f.is_file():
+            fix = f"run `harness generate {trait}`" if f.name == names[0] else "add the over-refusal probe set"
+            raise HarnessError(f"query file {f} does not exist", fix=fix)
+    return files
+
+
+def _sample(query: Query, arm: str, prompt_hash: str) -> Sample:
+    return Sample(
+        id=query.id,
+        input=query.text,
+        metadata={
+            CLUSTER_KEY: query.id,
+            GROUP_KEY: query.trait or NO_TRAIT,
+            "arm": arm,
+            "prompt_hash": prompt_hash,
+            "trait": query.trait,
+            "should_refuse": query.should_refuse,
+            "tempts_violation": query.tempts_violation,
+            "dimensions": query.dimensions,
+        },
+    )
+
+
+@task
+def character(
+    trait: str | None = None,
+    prompt: str | None = None,
+    probes: bool = False,
+    judge: str | None = None,
+    judge_refusal: bool | None = None,
+    project: str | None = None,
+) -> Task:
+    """One system prompt version on a trait's queries, scored by the harness.
+
+    Args:
+        trait: answer ``evals/<trait>.jsonl``; None = every query file ``harness run`` uses.
+        prompt: system prompt version ``name@version`` (default: the first in ``[run].prompts``).
+        probes: also answer the over-refusal probes (``evals/over_refusal.jsonl``).
+        judge: judge model string, or ``none`` for the deterministic checks only
+            (default: ``[models].judge`` in ``harness.toml``).
+        judge_refusal: also ask the judge for a refusal class (default: ``[judge].refusal``).
+        project: project directory (default: the nearest ``harness.toml``).
+    """
+    proj = find_project(project)
+    cfg = proj.config
+    ref = prompt or next(iter(cfg.run.prompts or list_prompts(proj.prompts_dir)), None)
+    if ref is None:
+        raise HarnessError(f"no system prompts found in {proj.prompts_dir}", fix="add system_prompts/<name>/<version>.md")
+    system = load_prompt(proj.prompts_dir, ref, cfg.prompt_variables)
+    queries = load_query_files(_query_files(proj, trait, probes))
+    traits = load_traits(proj.traits_dir)
+    unknown = sorted({q.trait for q in queries if q.trait and q.trait not in traits})
+    if unknown:
+        raise HarnessError(f"queries name trait(s) with no spec: {', '.join(unknown)}", fix="add traits/<name>.yaml for each")
+
+    judge_model = judge or cfg.models.judge
+    judge_model = judge_model if judge_model == "none" else resolve_model_name(judge_model)
+    with_judge = judge_model != "none"
+    ask_refusal = cfg.judge.refusal if judge_refusal is None else judge_refusal
+    root = str(proj.root)
+    make = {
+        "adherence": lambda: adherence(root, judge_model),
+        "over_refusal": lambda: over_refusal(root),
+        "over_refusal_judge": lambda: over_refusal_judge(root, judge_model),
+        "filler": lambda: filler(root),
+    }
+    return Task(
+        dataset=MemoryDataset([_sample(q, system.ref, system.hash) for q in queries], name=trait or "all"),
+        solver=answer(system.text, seed=cfg.run.seed),
+        scorer=[make[name]() for name in score_names(with_judge, ask_refusal)],
+        # Metrics see every answer, clustered by query, instead of per-query means.
+        epochs=Epochs(cfg.run.samples, reducer=[]),
+        config=GenerateConfig(max_tokens=cfg.run.max_tokens, temperature=cfg.run.temperature),
+        metadata={
+            "harness_version": __version__,
+            "prompt": system.ref,
+            "prompt_hash": system.hash,
+            "traits": {t: traits[t].spec_hash() for t in sorted({q.trait for q in queries if q.trait})},
+            "judge": judge_model,
+        },
+    )

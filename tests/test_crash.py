@@ -1,0 +1,84 @@
+"""Crash safety: ``kill -9`` a run midway, run it again, pay for nothing twice.
+
+A real ``harness run`` subprocess answers against a slow local OpenAI-format
+server; once some answers are on disk it is killed without warning. The
+re-run must resume (only the missing slots are sent), the server must have
+seen each finished request exactly once, and the SQLite cache must be intact.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from harness.answers import load_answers
+from harness.config import Project
+from harness.runs import RunOptions, execute_run
+from tests.fault_server import FaultServer, Faults
+from tests.helpers import REPO, copy_example_project
+from tests.test_faults import key_of, planned
+
+KILL_AFTER = 24  # answers on disk before the kill
+DEADLINE_S = 60.0
+
+
+def _lines(path: Path) -> int:
+    return path.read_bytes().count(b"\n") if path.is_file() else 0
+
+
+def test_kill_9_midway_then_resume_pays_for_nothing_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = copy_example_project(tmp_path / "project", evals=("directness", "over_refusal"))
+    project = Project.load(root)
+    plans = planned(project)
+    transcript = project.runs_dir / "crash" / "answers.jsonl"
+    with FaultServer(Faults(latency=0.05)) as server:
+        env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_BASE_URL"))}
+        env.update(OPENAI_BASE_URL=server.url + "/v1", PYTHONPATH=str(REPO))
+        command = [sys.executable, "-m", "harness.cli", "--project", str(root), "run",
+                   "--model", "openai/gpt-test", "--judge", "none", "--name", "crash", "--quiet"]
+        proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + DEADLINE_S
+            while _lines(transcript) < KILL_AFTER and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert proc.poll() is None, f"the run ended before it could be killed: {proc.stderr.read()!r}"  # type: ignore[union-attr]
+            os.kill(proc.pid, signal.SIGKILL)
+        finally:
+            proc.kill()
+            proc.wait(timeout=10)
+            proc.stderr.close()  # type: ignore[union-attr]
+        assert proc.returncode == -signal.SIGKILL
+
+        finished = {i for i, a in load_answers(transcript).items() if a.text is not None}
+        assert KILL_AFTER <= len(finished) < len(plans)
+        with sqlite3.connect(project.cache_path) as db:
+            assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        sent_before = server.calls
+
+        server.faults = Faults()  # no need to be slow any more
+        monkeypatch.setenv("OPENAI_BASE_URL", server.url + "/v1")
+        outcome = execute_run(project, RunOptions(candidate="openai/gpt-test", judge="none", name="crash"))
+        calls = server.calls
+
+    # Resumed: every slot answered, and the re-run sent only what the first run had not finished.
+    assert len(outcome.scores) == len(plans) and all(s.response is not None for s in outcome.scores)
+    for plan in plans:
+        key = key_of(plan)
+        if plan.answer.id in finished:
+            assert calls[key] == 1, f"{plan.answer.id} was paid for again"
+        else:
+            # Never sent, or sent once before the kill and (its reply lost) once more.
+            assert 1 <= calls[key] <= 2, (plan.answer.id, calls[key])
+    resent = [k for k, n in calls.items() if n > 1]
+    assert len(resent) <= project.config.run.concurrency  # at most the calls in flight at the kill
+    assert outcome.candidate_stats.api_calls == sum(calls.values()) - sum(sent_before.values())
+    with sqlite3.connect(project.cache_path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.execute("SELECT COUNT(*) FROM responses").fetchone()[0] == len(plans)
