@@ -7,7 +7,6 @@ here, in one place.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -192,6 +191,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
+    import asyncio  # here, not at the top: it costs 20 ms, and every other command would pay it
     from harness.models.cache import ResponseCache
     from harness.models.client import ModelClient
     from harness.models.registry import get_provider, resolve_model_name
@@ -376,6 +376,48 @@ def cmd_power(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_preferences(args: argparse.Namespace) -> int:
+    from harness.compare import load_scored
+    from harness.formats import dump_jsonl
+    from harness.preferences import best_of_n, preference_pairs
+
+    scores = [s for source in args.runs for s in load_scored(source)]
+    system = Path(args.system[1:]).read_text(encoding="utf-8") if args.system.startswith("@") else args.system
+    pairs = preference_pairs(scores, min_margin=args.min_margin, strategy=args.pairs, system=system)
+    dump_jsonl(pairs, Path(args.out))
+    _console().print(f"Wrote {len(pairs)} preference pairs (margin ≥ {args.min_margin}) to {args.out}")
+    if args.sft:
+        examples = best_of_n(scores, min_score=args.sft_min_score, system=system)
+        dump_jsonl(examples, Path(args.sft))
+        _console().print(f"Wrote {len(examples)} best-of-N examples to {args.sft}")
+    return 0
+
+
+def cmd_trait_quality(args: argparse.Namespace) -> int:
+    from harness.runs import RunOptions
+    from harness.trait_quality import trait_quality, write_quality
+
+    project = _project(args)
+    candidate = args.model or project.config.models.candidate
+    judge = args.judge or project.config.models.judge
+    if _uses_bundled(candidate, judge):
+        _smoke_notice()
+    options = RunOptions(candidate=candidate, judge=judge, samples=args.samples)
+    with _progress(not args.quiet) as progress:
+        quality = trait_quality(project, args.trait, embody=args.embody, oppose=args.oppose, options=options,
+                                min_separation=args.min_separation, progress=progress)
+    md, js = write_quality(quality, Path(args.out) if args.out else project.reports_dir)
+    s = quality.separation
+    _console().print(f"separation (embody − oppose): {s.difference} [{s.low}, {s.high}], effect size {s.effect_size}")
+    _console().print(f"judge consistency: weighted κ {quality.consistency.weighted_kappa}, exact {quality.consistency.exact}")
+    _console().print(f"near-duplicate rate {quality.diversity.near_duplicate_rate:.0%}; "
+                     f"{len(quality.non_discriminating)} non-discriminating queries")
+    for reason in quality.reasons:
+        _console().print(f"[yellow]flag:[/] {reason}")
+    _console().print(("[red]spec flagged[/]" if quality.flagged else "[green]spec looks usable[/]") + f": {md} and {js}")
+    return 1 if quality.flagged and args.strict else 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from harness.queries import load_query_files
     from harness.system_prompts import list_prompts, load_prompt
@@ -509,6 +551,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--effect", type=float, required=True, help="smallest difference to detect (score points or rate)")
     p.add_argument("--arms", nargs="+", metavar="ARM", help="one arm, or two to estimate effect heterogeneity")
     p.set_defaults(func=cmd_power)
+
+    p = sub.add_parser("preferences", help="export DPO preference pairs (and best-of-N SFT data) from scored runs")
+    p.add_argument("runs", nargs="+", metavar="RUN_OR_RESULTS", help="one or more runs (merged by query)")
+    p.add_argument("--out", required=True, help="DPO pairs JSONL")
+    p.add_argument("--min-margin", type=float, default=1.0, help="smallest score difference kept (default 1)")
+    p.add_argument("--pairs", choices=["best-worst", "all"], default="best-worst")
+    p.add_argument("--system", default="", help="system field of every example, or @FILE (default: empty)")
+    p.add_argument("--sft", help="also write best-of-N examples here")
+    p.add_argument("--sft-min-score", type=float, help="keep best-of-N examples scoring at least this")
+    p.set_defaults(func=cmd_preferences)
+
+    p = sub.add_parser("trait-quality", help="is a trait spec any good? contrast embodying vs opposing prompts")
+    p.add_argument("trait")
+    p.add_argument("--embody", metavar="NAME@VERSION", help="prompt embodying the trait (default: generated from the spec)")
+    p.add_argument("--oppose", metavar="NAME@VERSION", help="prompt opposing the trait (default: generated from the spec)")
+    p.add_argument("--model", help="candidate model (default: config)")
+    p.add_argument("--judge", help="judge model (default: config)")
+    p.add_argument("--samples", type=int, help="answers per query and arm")
+    p.add_argument("--min-separation", type=float, default=1.0, help="flag below this lower bound (score points)")
+    p.add_argument("--out", help="directory for the report (default: reports/)")
+    p.add_argument("--strict", action="store_true", help="exit 1 when the spec is flagged")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_trait_quality)
 
     p = sub.add_parser("validate", help="check traits, prompts and query files")
     p.set_defaults(func=cmd_validate)
