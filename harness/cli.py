@@ -115,12 +115,13 @@ def _summary_table(report) -> None:  # type: ignore[no-untyped-def]
     from harness.reports import _fmt_estimate, _fmt_pct
 
     table = Table(title=f"report {report.name}", show_lines=False)
-    for col in ("arm", "trait", "n", "adherence [95% CI]", "unscored", "over-refusal", "filler", "failed"):
-        table.add_column(col, justify="right" if col in ("n", "unscored", "failed") else "left")
+    for col in ("arm", "trait", "n", "adherence [95% CI]", "unscored", "over-refusal", "filler", "filler/1k tok", "failed"):
+        table.add_column(col, justify="right" if col in ("n", "unscored", "filler/1k tok", "failed") else "left")
     for row in report.rows:
+        per_1k = "—" if row.filler_per_1k_tokens is None else f"{row.filler_per_1k_tokens:.1f}"
         table.add_row(
             row.arm, row.trait, str(row.n), _fmt_estimate(row.adherence), str(row.unscored),
-            _fmt_pct(row.over_refusal), _fmt_pct(row.filler), str(row.failed),
+            _fmt_pct(row.over_refusal), _fmt_pct(row.filler), per_1k, str(row.failed),
         )
     _console().print(table)
 
@@ -187,6 +188,44 @@ def cmd_score(args: argparse.Namespace) -> int:
     _print_calls("judge", outcome.judge_stats)
     _console().print(f"Per-answer results: {outcome.results_path}")
     _console().print(f"Report: {outcome.report_paths[0]} and {outcome.report_paths[1]}")
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from harness.calibration import calibrate_file
+
+    project = _project(args)
+    judge = args.judge or project.config.models.judge
+    if _uses_bundled(judge):
+        _smoke_notice()
+    out = Path(args.out) if args.out else project.reports_dir
+    outcome = calibrate_file(project, args.file, out, judge=judge, name=args.name, pass_mark=args.pass_mark)
+    cal = outcome.calibration
+
+    def num(x: float | None, digits: int = 3) -> str:
+        return "—" if x is None else f"{x:.{digits}f}"
+
+    table = Table(title=f"refusal classes vs human labels ({cal.refusal_rows} rows)")
+    for col in ("scorer", "n", "accuracy", "κ", "F1 compliance", "F1 partial", "F1 refusal", "unscored"):
+        table.add_column(col, justify="left" if col == "scorer" else "right")
+    for a in cal.refusal:
+        f1 = [num(a.per_class[c].f1, 2) for c in ("full_compliance", "partial_refusal", "full_refusal")]
+        table.add_row(a.scorer, str(a.n), num(a.accuracy), num(a.kappa), *f1, str(a.unscored))
+    _console().print(table)
+    if cal.adherence:
+        table = Table(title=f"adherence judge vs human scores ({cal.score_rows} rows)")
+        for col in ("trait", "n", "Spearman ρ", "weighted κ", "exact", "suggested pass cut", "unscored"):
+            table.add_column(col, justify="left" if col == "trait" else "right")
+        for s in cal.adherence:
+            cut = f"≥ {s.suggested.cut:g} (bal. acc. {s.suggested.balanced_accuracy:.2f})" if s.suggested else "—"
+            table.add_row(s.trait, str(s.n), num(s.spearman), num(s.weighted_kappa), num(s.exact), cut, str(s.unscored))
+        _console().print(table)
+    _print_calls("judge", outcome.judge_stats)
+    _console().print(f"Calibration: {outcome.paths[0]} and {outcome.paths[1]}")
+    if outcome.smoke_test:
+        _smoke_notice()
     return 0
 
 
@@ -504,6 +543,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output directory (default: reports/<file stem>)")
     p.add_argument("--name", help="report name (default: the file stem)")
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("calibrate", help="measure each scorer's agreement with human labels in a CSV/JSONL")
+    p.add_argument("file", help="columns as for `score`; label = a refusal class, or a score for rows with a trait")
+    p.add_argument("--judge", help="judge model, or 'none' to calibrate the rule-based checks only")
+    p.add_argument("--out", help="output directory (default: reports/)")
+    p.add_argument("--name", help="report name (default: calibration-<file stem>)")
+    p.add_argument("--pass-mark", type=int, help="human score counted as a pass (default: first level above the midpoint)")
+    p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("generate", help="generate queries for a trait into evals/<trait>.jsonl")
     p.add_argument("trait")

@@ -11,7 +11,8 @@ import json
 import math
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import anthropic
@@ -53,6 +54,7 @@ class AnthropicProvider(Provider):
     """
 
     provider = "anthropic"
+    supports_batch = True
 
     def __init__(self, model: str, *, timeout: float = DEFAULT_TIMEOUT_S) -> None:
         super().__init__(model)
@@ -83,10 +85,49 @@ class AnthropicProvider(Provider):
                 failure or a reply that cannot be parsed.
             ModelCallError: the request was refused for good (400, 401, 403, 404...).
         """
+        with self._errors():
+            message = await self._client.messages.create(**_create_args(request, self.model))
+        return self._to_response(message)
+
+    async def submit_batch(self, items: list[tuple[str, ChatRequest]]) -> str:
+        """Send the items as one Message Batch (``POST /v1/messages/batches``); returns its id."""
+        requests = [{"custom_id": custom_id, "params": _create_args(r, self.model)} for custom_id, r in items]
+        with self._errors():
+            batch = await self._client.messages.batches.create(requests=requests)  # type: ignore[arg-type]
+        return str(batch.id)
+
+    async def poll_batch(self, batch_id: str) -> dict[str, ChatResponse | ModelCallError] | None:
+        """The batch's results by custom id once its processing has ended, else None."""
+        with self._errors():
+            batch = await self._client.messages.batches.retrieve(batch_id)
+            if batch.processing_status != "ended":
+                return None
+            results: dict[str, ChatResponse | ModelCallError] = {}
+            async for item in await self._client.messages.batches.results(batch_id):
+                results[item.custom_id] = self._batch_result(item.result)
+        return results
+
+    def _batch_result(self, result: object) -> ChatResponse | ModelCallError:
+        """One request's outcome in a batch: its reply, or why there is none."""
+        kind = getattr(result, "type", None)
+        if kind == "succeeded":
+            try:
+                return self._to_response(getattr(result, "message", None))
+            except ModelCallError as exc:
+                return exc
+        if kind == "errored":
+            error = getattr(getattr(result, "error", None), "error", None)
+            detail = self._scrub(str(getattr(error, "message", "") or ""))[:_DETAIL_CHARS]
+            return ModelCallError(f"batch request errored ({getattr(error, 'type', 'error')}): {detail}")
+        return ModelCallError(f"batch request {kind or 'failed'}")  # expired or canceled
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Turn the SDK's exceptions into retryable or permanent model errors."""
         # `from None` throughout: SDK exceptions carry the request, headers and
         # all, and must not ride along in a traceback.
         try:
-            message = await self._client.messages.create(**_create_args(request, self.model))
+            yield
         except anthropic.APIStatusError as exc:
             raise self._status_error(exc) from None
         except anthropic.APITimeoutError:
@@ -98,7 +139,6 @@ class AnthropicProvider(Provider):
         except anthropic.AnthropicError as exc:
             detail = self._scrub(f"{type(exc).__name__}: {exc}")[:_DETAIL_CHARS]
             raise ModelCallError(f"anthropic SDK error: {detail}") from None
-        return self._to_response(message)
 
     async def aclose(self) -> None:
         """Close the SDK's HTTP connections."""

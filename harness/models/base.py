@@ -9,6 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from harness.errors import ModelCallError
+
 __all__ = ["ACCOUNTING_FIELDS", "ChatRequest", "ChatResponse", "Message", "Provider", "TokenLogprob", "Usage"]
 
 #: Request fields that only label a call for accounting: never part of its identity.
@@ -128,6 +130,8 @@ class Provider(ABC):
     provider: str = ""
     #: True for models too small to say anything about character (the bundled one).
     smoke_test_only: bool = False
+    #: True when the provider has a batch API (:meth:`submit_batch`, :meth:`poll_batch`).
+    supports_batch: bool = False
 
     def __init__(self, model: str) -> None:
         self.model = model
@@ -145,6 +149,26 @@ class Provider(ABC):
     @abstractmethod
     async def complete(self, request: ChatRequest) -> ChatResponse:
         """Make one call and return the reply."""
+
+    async def submit_batch(self, items: list[tuple[str, ChatRequest]]) -> str:
+        """Send ``(custom_id, request)`` items as one batch to the provider's batch API.
+
+        Returns:
+            The batch id, to poll now or from a later process.
+
+        Raises:
+            ModelCallError: the batch was not accepted.
+        """
+        raise ModelCallError(f"{self.full_name} has no batch API", fix="run without --batch")
+
+    async def poll_batch(self, batch_id: str) -> dict[str, ChatResponse | ModelCallError] | None:
+        """A batch's results by custom id once it has ended; None while it is still running.
+
+        Raises:
+            RetryableModelError: the provider could not be asked right now (poll again).
+            ModelCallError: the batch cannot be read (e.g. unknown id).
+        """
+        raise ModelCallError(f"{self.full_name} has no batch API", fix="run without --batch")
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook
         """Release connections; the default has none."""

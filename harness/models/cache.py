@@ -10,6 +10,8 @@ the provider clients, not in requests.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from harness.models.base import ACCOUNTING_FIELDS, ChatRequest, ChatResponse
@@ -22,6 +24,17 @@ CREATE TABLE IF NOT EXISTS responses (
     model TEXT NOT NULL,
     request TEXT NOT NULL,
     response TEXT NOT NULL
+)
+"""
+# Requests sent in a provider batch that has not been collected yet. A later
+# process finds its requests here and collects the batch by id instead of
+# sending them again.
+_PENDING_SCHEMA = """
+CREATE TABLE IF NOT EXISTS pending_batches (
+    key TEXT PRIMARY KEY,
+    batch_id TEXT NOT NULL,
+    model TEXT NOT NULL,
+    request TEXT NOT NULL
 )
 """
 
@@ -38,6 +51,7 @@ class ResponseCache:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(_SCHEMA)
+        self._db.execute(_PENDING_SCHEMA)
 
     def get(self, request: ChatRequest, key: str | None = None) -> ChatResponse | None:
         """The stored reply for ``request``, or None.
@@ -68,6 +82,49 @@ class ResponseCache:
                 response.model_dump_json(exclude={"cached"}),  # stored replies load as cached=False
             ),
         )
+
+    def add_pending(self, batch_id: str, items: list[tuple[str, ChatRequest]]) -> None:
+        """Record ``(key, request)`` items as sent in batch ``batch_id`` (one transaction)."""
+        rows = [(key, batch_id, r.model, r.model_dump_json(exclude=ACCOUNTING_FIELDS)) for key, r in items]
+        with self._transaction():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO pending_batches (key, batch_id, model, request) VALUES (?, ?, ?, ?)", rows
+            )
+
+    def pending_batch(self, key: str) -> str | None:
+        """The id of the uncollected batch that holds request ``key``, if any."""
+        row = self._db.execute("SELECT batch_id FROM pending_batches WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def settle_batch(self, batch_id: str, replies: dict[str, ChatResponse]) -> None:
+        """Store a finished batch's replies and forget the batch, in one transaction.
+
+        Requests of the batch with no reply (failed, expired) are forgotten too,
+        so a later run sends them again.
+        """
+        with self._transaction():
+            for key, response in replies.items():
+                self._db.execute(
+                    "INSERT OR REPLACE INTO responses (key, model, request, response) "
+                    "SELECT key, model, request, ? FROM pending_batches WHERE key = ? AND batch_id = ?",
+                    (response.model_dump_json(exclude={"cached"}), key, batch_id),
+                )
+            self._db.execute("DELETE FROM pending_batches WHERE batch_id = ?", (batch_id,))
+
+    def pending_batches(self) -> dict[str, int]:
+        """Uncollected batch ids and how many requests each holds."""
+        rows = self._db.execute("SELECT batch_id, COUNT(*) FROM pending_batches GROUP BY batch_id ORDER BY batch_id")
+        return {str(batch_id): int(n) for batch_id, n in rows}
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def __len__(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM responses").fetchone()[0])

@@ -14,8 +14,9 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from harness.errors import ModelCallError, RetryableModelError, redact
-from harness.models.base import ChatRequest, ChatResponse, Provider
+from harness.errors import HarnessError, ModelCallError, RetryableModelError, redact
+from harness.models.batch import Batcher, BatchSettings
+from harness.models.base import ChatRequest, ChatResponse, Provider, Usage
 from harness.models.cache import ResponseCache
 from harness.models.pricing import estimate_cost
 
@@ -36,10 +37,13 @@ class BudgetExhausted(ModelCallError):
 class Budget:
     """A spending limit in USD, shared by every client of one run (``--max-cost``).
 
-    A call is sent only while the estimated spend, plus the average cost of a
-    call for each call still in flight, is under the limit. Reserving for calls
-    in flight keeps a wave of concurrent calls from overshooting the limit
-    together; the spend can still pass it by about one call.
+    Before each call, room is reserved for what it will probably cost: the
+    average cost of the calls paid so far, or, before the first has finished,
+    an upper estimate from the request's length and ``max_tokens``. A call is
+    sent only if the spend plus every reservation leaves room for it; otherwise
+    it waits for calls in flight to settle, and once the spend reaches the
+    limit it is refused. So concurrent calls cannot overshoot the limit
+    together: the spend passes it by about one call at most.
     """
 
     limit_usd: float
@@ -47,36 +51,56 @@ class Budget:
     paid_calls: int = 0
     refused: int = 0
     _reserved: float = field(default=0.0, repr=False)
+    _in_flight: int = field(default=0, repr=False)
+    _settled: asyncio.Condition | None = field(default=None, repr=False)
 
     @property
     def exhausted(self) -> bool:
         """Whether the spend has reached the limit."""
         return self.spent_usd >= self.limit_usd
 
-    def admit(self) -> float:
-        """Reserve room for one call and return the reservation.
+    async def admit(self, estimate: float) -> float:
+        """Wait for room for one call and reserve it; returns the reservation.
+
+        Args:
+            estimate: what the call may cost, used until a call has been paid for.
 
         Raises:
-            BudgetExhausted: there is no room left.
+            BudgetExhausted: the spend has reached the limit.
         """
-        if self.spent_usd + self._reserved >= self.limit_usd:
-            self.refused += 1
-            raise BudgetExhausted(
-                f"not attempted: the cost budget of ${self.limit_usd:g} is spent (${self.spent_usd:.4f} so far)",
-                fix="run the same command with a higher --max-cost to resume",
-            )
-        hold = self.spent_usd / self.paid_calls if self.paid_calls else 0.0
-        self._reserved += hold
-        return hold
+        settled = self._condition()
+        async with settled:
+            while True:
+                if self.exhausted:
+                    self.refused += 1
+                    raise BudgetExhausted(
+                        f"not attempted: the cost budget of ${self.limit_usd:g} is spent "
+                        f"(${self.spent_usd:.4f} so far)",
+                        fix="run the same command with a higher --max-cost to resume",
+                    )
+                hold = self.spent_usd / self.paid_calls if self.paid_calls else estimate
+                if self._in_flight == 0 or self.spent_usd + self._reserved + hold <= self.limit_usd:
+                    self._reserved += hold
+                    self._in_flight += 1
+                    return hold
+                await settled.wait()
 
-    def release(self, hold: float) -> None:
-        """Give back a reservation once its call has finished."""
-        self._reserved = max(0.0, self._reserved - hold)
+    async def settle(self, hold: float, cost: float | None) -> None:
+        """Release a call's reservation and count what it cost (None: it failed, or no price)."""
+        settled = self._condition()
+        async with settled:
+            self._reserved = max(0.0, self._reserved - hold)
+            self._in_flight -= 1
+            if cost is not None:
+                self.spent_usd += cost
+                self.paid_calls += 1
+            settled.notify_all()
 
-    def charge(self, cost: float) -> None:
-        """Count the estimated cost of a finished call."""
-        self.spent_usd += cost
-        self.paid_calls += 1
+    def _condition(self) -> asyncio.Condition:
+        # Made on first use, inside the event loop that uses it.
+        if self._settled is None:
+            self._settled = asyncio.Condition()
+        return self._settled
 
 
 @dataclass
@@ -125,6 +149,7 @@ class CallStats:
     retries: int = 0
     failures: int = 0
     not_attempted: int = 0
+    batches: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
     cache_read_tokens: int = 0
@@ -149,6 +174,7 @@ class CallStats:
             "retries": self.retries,
             "failures": self.failures,
             "not_attempted": self.not_attempted,
+            "batches": self.batches,
             "input_tokens": self.input_tokens,
             "output_tokens": self.output_tokens,
             "cache_read_tokens": self.cache_read_tokens,
@@ -183,6 +209,9 @@ class ModelClient:
         base_delay: first backoff wait in seconds (doubles each retry).
         max_delay: longest wait between tries.
         budget: a spending limit shared with the run's other clients; None = no limit.
+        batch: send calls through the provider's batch API (half price, replies
+            within hours) rather than one by one; needs a cache, where the ids of
+            batches not yet collected are kept.
     """
 
     def __init__(
@@ -195,6 +224,7 @@ class ModelClient:
         base_delay: float = 1.0,
         max_delay: float = 60.0,
         budget: Budget | None = None,
+        batch: BatchSettings | None = None,
     ) -> None:
         self.provider = provider
         self.cache = cache
@@ -202,6 +232,15 @@ class ModelClient:
         self.stats = CallStats()
         self._semaphore = asyncio.Semaphore(max(1, concurrency))
         self._workers = _WORKERS_PER_SLOT * max(1, concurrency)
+        self._batcher: Batcher | None = None
+        if batch is not None:
+            if not provider.supports_batch:
+                raise HarnessError(f"{provider.full_name} has no batch API", fix="run without --batch")
+            if cache is None:
+                raise ValueError("batch mode needs a cache: it keeps the ids of batches not yet collected")
+            self._batcher = Batcher(provider, cache, batch, self._count_batch)
+            # Enough workers to put a whole batch's requests in flight together.
+            self._workers = batch.max_size
         self._max_attempts = max_attempts
         self._wait = _wait_for(base_delay, max_delay)
         # Identical requests in flight at once share one call.
@@ -230,7 +269,10 @@ class ModelClient:
         future: asyncio.Future[ChatResponse] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         try:
-            response = await self._call_with_retries(request, key)
+            if self._batcher is not None:
+                response = await self._batched(request, key)
+            else:
+                response = await self._call_with_retries(request, key)
         except BaseException as exc:
             future.set_exception(exc)
             future.exception()  # mark retrieved: waiters re-raise it themselves
@@ -240,6 +282,21 @@ class ModelClient:
             return response
         finally:
             del self._inflight[key]
+
+    async def _batched(self, request: ChatRequest, key: str) -> ChatResponse:
+        assert self._batcher is not None
+        try:
+            response = await self._batcher.call(key, request)
+        except ModelCallError as exc:
+            self.stats.failures += 1
+            raise ModelCallError(f"{self.model} (batch): {exc.message}", fix=exc.fix) from None
+        self._account(request, response, batch=True)
+        return response
+
+    def _count_batch(self, requests: list[ChatRequest]) -> None:
+        self.stats.batches += 1
+        for request in requests:
+            self._count_call(request)
 
     def _count_hit(self, request: ChatRequest) -> None:
         self.stats.cache_hits += 1
@@ -294,18 +351,32 @@ class ModelClient:
 
     async def _call_once(self, request: ChatRequest) -> ChatResponse:
         async with self._semaphore:
-            # Checked once a slot is free: the spend may have moved while we waited.
-            hold = self.budget.admit() if self.budget is not None else 0.0
-            self.stats.api_calls += 1
-            if (tally := self.stats.group(request.group)) is not None:
-                tally.api_calls += 1
-            try:
+            if self.budget is None:
+                self._count_call(request)
                 return await self.provider.complete(request)
+            # Admitted once a slot is free: the spend may have moved while we waited.
+            hold = await self.budget.admit(self._upper_estimate(request))
+            self._count_call(request)
+            cost = None
+            try:
+                response = await self.provider.complete(request)
+                cost = estimate_cost(self.model, response.usage)
+                return response
             finally:
-                if self.budget is not None:
-                    self.budget.release(hold)
+                await self.budget.settle(hold, cost)
 
-    def _account(self, request: ChatRequest, response: ChatResponse) -> None:
+    def _count_call(self, request: ChatRequest) -> None:
+        self.stats.api_calls += 1
+        if (tally := self.stats.group(request.group)) is not None:
+            tally.api_calls += 1
+
+    def _upper_estimate(self, request: ChatRequest) -> float:
+        """What a call may cost at most, near enough: about 4 characters a token, and a full reply."""
+        chars = len(request.system or "") + sum(len(m.content) for m in request.messages)
+        usage = Usage(input_tokens=chars // 4 + 1, output_tokens=request.max_tokens)
+        return estimate_cost(self.model, usage) or 0.0
+
+    def _account(self, request: ChatRequest, response: ChatResponse, *, batch: bool = False) -> None:
         usage = response.usage
         stats = self.stats
         stats.input_tokens += usage.input_tokens
@@ -314,13 +385,11 @@ class ModelClient:
         stats.cache_write_tokens += usage.cache_write_tokens
         purpose = request.purpose or "other"
         stats.by_purpose[purpose] = stats.by_purpose.get(purpose, 0) + 1
-        cost = estimate_cost(self.model, usage)
+        cost = estimate_cost(self.model, usage, batch=batch)
         if cost is None:
             stats.cost_unknown_calls += 1
         else:
             stats.cost_usd += cost
-            if self.budget is not None:
-                self.budget.charge(cost)
         if (tally := stats.group(request.group)) is not None:
             tally.input_tokens += usage.input_tokens + usage.cache_read_tokens + usage.cache_write_tokens
             tally.output_tokens += usage.output_tokens
@@ -377,4 +446,6 @@ class ModelClient:
 
     async def aclose(self) -> None:
         """Close the provider's connections."""
+        if self._batcher is not None:
+            await self._batcher.aclose()
         await self.provider.aclose()

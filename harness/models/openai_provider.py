@@ -14,7 +14,8 @@ import math
 import os
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -38,6 +39,9 @@ _DETAIL_CHARS = 200
 _QUOTA_CODES = frozenset({"insufficient_quota"})
 # GPT and the o-series are one lineage for same-family judge warnings.
 _GPT_MODEL = re.compile(r"^(gpt|chatgpt|o\d)", re.IGNORECASE)
+_BATCH_ENDPOINT = "/v1/chat/completions"
+# Batch statuses before the batch is over (then: completed, failed, expired, cancelled).
+_BATCH_RUNNING = frozenset({"validating", "in_progress", "finalizing", "cancelling"})
 
 
 class OpenAIProvider(Provider):
@@ -65,6 +69,7 @@ class OpenAIProvider(Provider):
     """
 
     provider = "openai"
+    supports_batch = True
 
     def __init__(self, model: str, *, timeout: float = DEFAULT_TIMEOUT_S) -> None:
         super().__init__(model)
@@ -101,9 +106,7 @@ class OpenAIProvider(Provider):
                 a reply that cannot be parsed.
             ModelCallError: the request was refused for good (400, 401, 403, 404...).
         """
-        # `from None` throughout: SDK exceptions carry the request, headers and
-        # all, and must not ride along in a traceback.
-        try:
+        with self._errors():
             # client.post, the SDK's documented way to send a body as is, rather
             # than chat.completions.create: create() first walks the arguments
             # against their type hints (about 1 ms of CPU a call, a third of
@@ -112,6 +115,69 @@ class OpenAIProvider(Provider):
             completion = await self._client.post(
                 "/chat/completions", body=_create_args(request, self.model), cast_to=ChatCompletion
             )
+        return self._to_response(completion)
+
+    async def submit_batch(self, items: list[tuple[str, ChatRequest]]) -> str:
+        """Upload the items as a JSONL file and start a Batch on it; returns the batch id."""
+        lines = (
+            json.dumps(
+                {"custom_id": custom_id, "method": "POST", "url": _BATCH_ENDPOINT, "body": _create_args(r, self.model)},
+                ensure_ascii=False,
+            )
+            for custom_id, r in items
+        )
+        payload = ("\n".join(lines) + "\n").encode("utf-8")
+        with self._errors():
+            upload = await self._client.files.create(file=("batch.jsonl", payload), purpose="batch")
+            batch = await self._client.batches.create(
+                input_file_id=upload.id, endpoint=_BATCH_ENDPOINT, completion_window="24h"
+            )
+        return str(batch.id)
+
+    async def poll_batch(self, batch_id: str) -> dict[str, ChatResponse | ModelCallError] | None:
+        """The batch's results by custom id once it is over (done, failed, expired), else None."""
+        with self._errors():
+            batch = await self._client.batches.retrieve(batch_id)
+            if batch.status in _BATCH_RUNNING:
+                return None
+            results: dict[str, ChatResponse | ModelCallError] = {}
+            # Replies are in the output file, failed requests in the error file.
+            for file_id in (batch.output_file_id, batch.error_file_id):
+                if file_id:
+                    content = await self._client.files.content(file_id)
+                    for line in content.text.splitlines():
+                        if item := self._batch_line(line):
+                            results[item[0]] = item[1]
+        return results
+
+    def _batch_line(self, line: str) -> tuple[str, ChatResponse | ModelCallError] | None:
+        """One line of a batch output or error file: its custom id and outcome (None if unreadable)."""
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError:
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("custom_id"), str):
+            return None
+        response = data.get("response") if isinstance(data.get("response"), dict) else {}
+        body, status = response.get("body"), response.get("status_code")
+        if status == 200 and isinstance(body, dict):
+            try:
+                return data["custom_id"], self._to_response(ChatCompletion.construct(**body))
+            except ModelCallError as exc:
+                return data["custom_id"], exc
+        error = data.get("error") if isinstance(data.get("error"), dict) else {}
+        body_error = body.get("error") if isinstance(body, dict) else None
+        detail = self._scrub(_error_message(error) or _error_message(body_error))[:_DETAIL_CHARS]
+        where = f" (HTTP {status})" if status else ""
+        return data["custom_id"], ModelCallError(f"batch request failed{where}: {detail or 'no detail'}")
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Turn the SDK's exceptions into retryable or permanent model errors."""
+        # `from None` throughout: SDK exceptions carry the request, headers and
+        # all, and must not ride along in a traceback.
+        try:
+            yield
         except openai.APIStatusError as exc:
             raise self._status_error(exc) from None
         except openai.APITimeoutError:
@@ -123,7 +189,6 @@ class OpenAIProvider(Provider):
         except openai.OpenAIError as exc:
             detail = self._scrub(f"{type(exc).__name__}: {exc}")[:_DETAIL_CHARS]
             raise ModelCallError(f"openai SDK error: {detail}") from None
-        return self._to_response(completion)
 
     async def aclose(self) -> None:
         """Close the SDK's HTTP connections."""

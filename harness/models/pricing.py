@@ -29,10 +29,12 @@ PRICES: dict[str, tuple[float, float]] = {
 # Prompt-cache reads and writes as multiples of the input price (Anthropic's rates).
 CACHE_READ_FACTOR = 0.1
 CACHE_WRITE_FACTOR = 1.25
+# Both providers' batch APIs bill half the list price.
+BATCH_FACTOR = 0.5
 
 
-def estimate_cost(model: str, usage: Usage) -> float | None:
-    """Estimated USD cost of one call, or None when the price is unknown."""
+def estimate_cost(model: str, usage: Usage, *, batch: bool = False) -> float | None:
+    """Estimated USD cost of one call (``batch``: made through a batch API), or None when the price is unknown."""
     if model.startswith("local/"):
         return 0.0
     price = PRICES.get(model)
@@ -43,7 +45,8 @@ def estimate_cost(model: str, usage: Usage) -> float | None:
         + usage.cache_read_tokens * CACHE_READ_FACTOR
         + usage.cache_write_tokens * CACHE_WRITE_FACTOR
     )
-    return (prompt * price[0] + usage.output_tokens * price[1]) / 1_000_000
+    cost = (prompt * price[0] + usage.output_tokens * price[1]) / 1_000_000
+    return cost * BATCH_FACTOR if batch else cost
 
 
 def price_known(model: str) -> bool:

@@ -35,8 +35,15 @@ __all__ = [
 
 RefusalClass = Literal["full_compliance", "partial_refusal", "full_refusal"]
 _REFUSAL_CLASSES: tuple[str, ...] = ("full_compliance", "partial_refusal", "full_refusal")
-_TEMPLATES = {"adherence": "judge_adherence.j2", "refusal": "judge_refusal.j2"}
-_MARKERS = re.compile(r"<\s*/?\s*(assistant_reply|user_message)\s*>", re.IGNORECASE)
+_TEMPLATES = {"adherence": "judge_adherence.j2", "refusal": "judge_refusal.j2", "pairwise": "judge_pairwise.j2"}
+# The delimiters around judged text, and their look-alikes: any case and spacing, full-width and other
+# angle brackets, HTML escapes ("&lt;/assistant_reply&gt;"), and a space or hyphen for the underscore.
+_OPEN = r"(?:<|\uff1c|\ufe64|\u2039|\u3008|\u27e8|&lt;?|&#0*60;?|&#x0*3c;?)"
+_CLOSE = r"(?:>|\uff1e|\ufe65|\u203a|\u3009|\u27e9|&gt;?|&#0*62;?|&#x0*3e;?)"
+_MARKERS = re.compile(
+    rf"{_OPEN}\s*[/\uff0f]?\s*(assistant[\s_-]*reply|user[\s_-]*message|(?:first|second)[\s_-]*reply)\s*{_CLOSE}",
+    re.IGNORECASE,
+)
 
 
 class AdherenceVerdict(BaseModel):
@@ -83,7 +90,14 @@ def judge_prompt_hash(kind: str) -> str:
 
 def quote_as_data(text: str) -> str:
     """Neutralise delimiter look-alikes so judged text cannot close its own block."""
-    return _MARKERS.sub(lambda m: f"[{m.group(1)} marker removed]", text)
+    return _MARKERS.sub(lambda m: f"[{_marker_name(m.group(1))} marker removed]", text)
+
+
+def _marker_name(raw: str) -> str:
+    for name in ("assistant_reply", "user_message", "first_reply", "second_reply"):
+        if raw.lower().startswith(name[:4]):
+            return name
+    return "reply"
 
 
 def _reason_before(text: str, last_line_pattern: re.Pattern[str]) -> str:
