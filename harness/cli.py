@@ -69,8 +69,9 @@ def _print_calls(label: str, stats) -> None:  # type: ignore[no-untyped-def]
     if stats is None:
         return
     cost = f"${stats.cost_usd:.4f}" + (" (+ unknown-price calls)" if stats.cost_unknown_calls else "")
+    batches = f" in {stats.batches} batch(es)" if getattr(stats, "batches", 0) else ""
     _console().print(
-        f"{label}: {stats.api_calls} model calls, {stats.cache_hits} cache hits, {stats.retries} retries, "
+        f"{label}: {stats.api_calls} model calls{batches}, {stats.cache_hits} cache hits, {stats.retries} retries, "
         f"{stats.failures} failures, {stats.input_tokens}+{stats.output_tokens} tokens, est. cost {cost}"
     )
 
@@ -139,7 +140,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         _smoke_notice()
     options = RunOptions(
         candidate=candidate, judge=judge, prompts=args.prompts, evals=args.evals, samples=args.samples,
-        name=args.name, report_name=args.report_name, max_cost=args.max_cost,
+        name=args.name, report_name=args.report_name, max_cost=args.max_cost, batch=args.batch,
     )
     with _progress(not args.quiet) as progress:
         outcome = execute_run(project, options, progress)
@@ -415,6 +416,35 @@ def cmd_power(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rank_pairwise(project, pairs, judge: str):  # type: ignore[no-untyped-def]
+    """Re-decide pairs with the pairwise judge in both orders; print its position bias."""
+    import asyncio
+
+    from harness.models.cache import ResponseCache
+    from harness.preferences import rank_pairwise
+    from harness.runs import make_judge_client
+    from harness.scores.pairwise import pairwise_judge
+    from harness.traits import load_traits
+
+    if _uses_bundled(judge):
+        _smoke_notice()
+    traits = load_traits(project.traits_dir)
+    cache = ResponseCache(project.cache_path)
+    try:
+        client = make_judge_client(project, judge, None, cache)
+        if client is None:
+            raise HarnessError("--pairwise needs a judge model", fix="e.g. --pairwise anthropic/claude-sonnet-4-5")
+        judges = {t: pairwise_judge(client, traits[t]) for t in {p.trait for p in pairs}}
+        kept, summary = asyncio.run(rank_pairwise(pairs, judges))
+    finally:
+        cache.close()
+    _console().print(
+        f"pairwise judge kept {len(kept)} of {len(pairs)} pairs; {summary.inconsistent} inconsistent (ties); "
+        f"position-bias rate {summary.position_bias_rate}"
+    )
+    return kept
+
+
 def cmd_preferences(args: argparse.Namespace) -> int:
     from harness.compare import load_scored
     from harness.formats import dump_jsonl
@@ -423,6 +453,8 @@ def cmd_preferences(args: argparse.Namespace) -> int:
     scores = [s for source in args.runs for s in load_scored(source)]
     system = Path(args.system[1:]).read_text(encoding="utf-8") if args.system.startswith("@") else args.system
     pairs = preference_pairs(scores, min_margin=args.min_margin, strategy=args.pairs, system=system)
+    if args.pairwise:
+        pairs = _rank_pairwise(_project(args), pairs, args.pairwise)
     dump_jsonl(pairs, Path(args.out))
     _console().print(f"Wrote {len(pairs)} preference pairs (margin ≥ {args.min_margin}) to {args.out}")
     if args.sft:
@@ -528,6 +560,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-cost", type=float, metavar="USD",
         help="stop sending calls once the estimated spend reaches USD; re-run to resume (default: [run].max_cost)",
     )
+    p.add_argument(
+        "--batch", action=argparse.BooleanOptionalAction, default=None,
+        help="send calls through the providers' batch APIs: half price, answered within hours; a stopped run "
+        "collects its batches by id when run again (default: [batch].enabled)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
 
@@ -607,6 +644,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--system", default="", help="system field of every example, or @FILE (default: empty)")
     p.add_argument("--sft", help="also write best-of-N examples here")
     p.add_argument("--sft-min-score", type=float, help="keep best-of-N examples scoring at least this")
+    p.add_argument("--pairwise", metavar="JUDGE", help="re-decide each pair with this pairwise judge, in both orders")
     p.set_defaults(func=cmd_preferences)
 
     p = sub.add_parser("trait-quality", help="is a trait spec any good? contrast embodying vs opposing prompts")

@@ -53,6 +53,20 @@ class RunConfig(BaseModel):
     )
 
 
+class BatchConfig(BaseModel):
+    """Batch mode: calls go through the providers' batch APIs, at half price, answered within hours."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(False, description="Send calls as batches (models whose provider has a batch API).")
+    window: float = Field(1.0, gt=0, le=600, description="Seconds with no new request before a batch is sent.")
+    max_size: int = Field(5000, ge=1, le=50_000, description="Most requests in one batch.")
+    poll_interval: float = Field(30.0, gt=0, le=3600, description="Seconds between checks on a running batch.")
+    max_wait: float = Field(
+        3600.0, ge=0, description="Seconds to wait for a batch; then stop, and collect it by id on the next run."
+    )
+
+
 class JudgeConfig(BaseModel):
     """Judge sampling. Temperature 0 and a fixed seed make scores repeatable."""
 
@@ -130,6 +144,7 @@ class ProjectConfig(BaseModel):
     models: ModelsConfig = Field(default_factory=ModelsConfig)
     run: RunConfig = Field(default_factory=RunConfig)
     judge: JudgeConfig = Field(default_factory=JudgeConfig)
+    batch: BatchConfig = Field(default_factory=BatchConfig)
     filler: FillerConfig = Field(default_factory=FillerConfig)
     compare: CompareConfig = Field(default_factory=CompareConfig)
     check: CheckConfig = Field(default_factory=CheckConfig)

@@ -22,13 +22,15 @@ orders; pairs the judge calls inconsistently are dropped as ties.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Mapping
 from itertools import combinations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from harness.scores.pairwise import PairwiseFn, PairwiseSummary, summarize_pairs
 from harness.scores.records import ScoredAnswer
 
 __all__ = ["PreferencePair", "SFTExample", "best_of_n", "preference_pairs", "rank_pairwise"]
@@ -179,36 +181,35 @@ def best_of_n(scores: list[ScoredAnswer], *, min_score: float | None = None, sys
     return out
 
 
-PairwiseFn = Callable[[str, str, str, str], Awaitable[str]]
+async def rank_pairwise(
+    pairs: list[PreferencePair], judges: Mapping[str, PairwiseFn]
+) -> tuple[list[PreferencePair], PairwiseSummary]:
+    """Re-decide each pair with the trait's pairwise judge, asked in both orders.
 
-
-async def rank_pairwise(pairs: list[PreferencePair], judge: PairwiseFn) -> list[PreferencePair]:
-    """Re-decide each pair with a pairwise judge asked in both orders.
-
-    ``judge(trait, query, first, second)`` returns ``"first"``, ``"second"`` or
-    ``"tie"``. A pair is kept, oriented by the judge, only when both orders
-    agree; inconsistent verdicts count as ties and the pair is dropped.
+    A pair is kept, oriented by the judge's winner, only when both orders agree
+    (:mod:`harness.scores.pairwise`); ties and inconsistent verdicts, which
+    are how position bias shows, drop the pair. Returns the kept pairs and the
+    judge's summary (including its position-bias rate).
     """
-    import asyncio
+    verdicts = await asyncio.gather(*(judges[p.trait](p.prompt, p.chosen, p.rejected) for p in pairs))
+    kept = []
+    for pair, verdict in zip(pairs, verdicts, strict=True):
+        if verdict.winner == "a":
+            kept.append(pair.model_copy(update={"provenance": pair.provenance.model_copy(update={"ranked_by": "adherence+pairwise"})}))
+        elif verdict.winner == "b":
+            kept.append(_flipped(pair))
+    return kept, summarize_pairs(verdicts)
 
-    async def decide(p: PreferencePair) -> PreferencePair | None:
-        forward, backward = await asyncio.gather(
-            judge(p.trait, p.prompt, p.chosen, p.rejected), judge(p.trait, p.prompt, p.rejected, p.chosen)
-        )
-        if forward == "first" and backward == "second":
-            return p.model_copy(update={"provenance": p.provenance.model_copy(update={"ranked_by": "adherence+pairwise"})})
-        if forward == "second" and backward == "first":
-            prov = p.provenance.model_copy(update={
-                "chosen_id": p.provenance.rejected_id, "rejected_id": p.provenance.chosen_id,
-                "chosen_arm": p.provenance.rejected_arm, "rejected_arm": p.provenance.chosen_arm,
-                "chosen_model": p.provenance.rejected_model, "rejected_model": p.provenance.chosen_model,
-                "ranked_by": "pairwise",
-            })
-            return p.model_copy(update={
-                "chosen": p.rejected, "rejected": p.chosen, "chosen_score": p.rejected_score,
-                "rejected_score": p.chosen_score, "margin": -p.margin, "provenance": prov,
-            })
-        return None
 
-    decided = await asyncio.gather(*(decide(p) for p in pairs))
-    return [p for p in decided if p is not None]
+def _flipped(p: PreferencePair) -> PreferencePair:
+    """The pair with chosen and rejected swapped (the pairwise judge overruled the scores)."""
+    prov = p.provenance.model_copy(update={
+        "chosen_id": p.provenance.rejected_id, "rejected_id": p.provenance.chosen_id,
+        "chosen_arm": p.provenance.rejected_arm, "rejected_arm": p.provenance.chosen_arm,
+        "chosen_model": p.provenance.rejected_model, "rejected_model": p.provenance.chosen_model,
+        "ranked_by": "pairwise",
+    })
+    return p.model_copy(update={
+        "chosen": p.rejected, "rejected": p.chosen, "chosen_score": p.rejected_score,
+        "rejected_score": p.chosen_score, "margin": -p.margin, "provenance": prov,
+    })

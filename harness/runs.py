@@ -25,6 +25,7 @@ from harness.errors import HarnessError
 from harness.formats import content_hash, dump_jsonl
 from harness.models.base import Provider
 from harness.models.cache import ResponseCache
+from harness.models.batch import BatchSettings
 from harness.models.client import Budget, CallStats, ModelClient, Tally
 from harness.models.pricing import price_known
 from harness.models.registry import get_provider, resolve_model_name
@@ -102,6 +103,7 @@ class RunOptions:
     candidate_provider: Provider | None = None
     judge_provider: Provider | None = None
     max_cost: float | None = None  # USD budget for this run's calls; None = [run].max_cost
+    batch: bool | None = None  # send calls through batch APIs; None = [batch].enabled
 
 
 @dataclass
@@ -166,15 +168,23 @@ def _check_traits(queries: list[Query], traits: dict[str, TraitSpec]) -> None:
 
 
 def make_client(
-    project: Project, model: str | Provider, cache: ResponseCache | None, budget: Budget | None = None
+    project: Project,
+    model: str | Provider,
+    cache: ResponseCache | None,
+    budget: Budget | None = None,
+    *,
+    batch: bool = False,
 ) -> ModelClient:
     """A client for ``model`` (a model string or a provider) with the project's call settings.
 
     Concurrency, attempts, backoff delays and the reply timeout come from
-    ``[run]`` in ``harness.toml``.
+    ``[run]`` in ``harness.toml``. With ``batch``, a model whose provider has a
+    batch API is called through it, as ``[batch]`` says; others are called directly.
     """
     cfg = project.config.run
     provider = model if isinstance(model, Provider) else get_provider(resolve_model_name(model), timeout=cfg.timeout)
+    b = project.config.batch
+    settings = BatchSettings(max_size=b.max_size, window=b.window, poll_interval=b.poll_interval, max_wait=b.max_wait)
     return ModelClient(
         provider,
         cache,
@@ -183,6 +193,7 @@ def make_client(
         base_delay=cfg.retry_base_delay,
         max_delay=cfg.retry_max_delay,
         budget=budget,
+        batch=settings if batch and provider.supports_batch else None,
     )
 
 
@@ -192,11 +203,13 @@ def make_judge_client(
     provider: Provider | None,
     cache: ResponseCache,
     budget: Budget | None = None,
+    *,
+    batch: bool = False,
 ) -> ModelClient | None:
     """The judge client, or None when the judge is ``none``."""
     if provider is None and judge == "none":
         return None
-    return make_client(project, provider or judge or project.config.models.judge, cache, budget)
+    return make_client(project, provider or judge or project.config.models.judge, cache, budget, batch=batch)
 
 
 def _budget(limit: float | None, *clients: ModelClient | None) -> Budget | None:
@@ -300,10 +313,18 @@ def execute_run(project: Project, options: RunOptions | None = None, progress: P
     lexicon = lexicon_for(project)
     cache = ResponseCache(project.cache_path)
 
-    candidate = make_client(project, options.candidate_provider or options.candidate or cfg.models.candidate, cache)
+    batch = options.batch if options.batch is not None else cfg.batch.enabled
+    max_cost = options.max_cost if options.max_cost is not None else cfg.run.max_cost
+    if batch and max_cost is not None:
+        raise HarnessError(
+            "a cost budget cannot be kept in batch mode: a batch's cost is known only when it ends",
+            fix="drop --max-cost / [run].max_cost, or run without --batch",
+        )
+    candidate_model = options.candidate_provider or options.candidate or cfg.models.candidate
+    candidate = make_client(project, candidate_model, cache, batch=batch)
     candidate_provider = candidate.provider
-    judge = make_judge_client(project, options.judge, options.judge_provider, cache)
-    budget = _budget(options.max_cost if options.max_cost is not None else cfg.run.max_cost, candidate, judge)
+    judge = make_judge_client(project, options.judge, options.judge_provider, cache, batch=batch)
+    budget = _budget(max_cost, candidate, judge)
     samples = options.samples or cfg.run.samples
 
     spec = RunSpec(

@@ -52,21 +52,36 @@ def test_best_of_n_with_threshold() -> None:
     assert [(e.provenance.query_id, e.completion, e.n_candidates) for e in examples] == [("q1", "answer v1 1", 3), ("q3", "answer v1 0", 2)]
 
 
-def test_pairwise_both_orders_and_ties_dropped() -> None:
+def _pairwise(responder):  # type: ignore[no-untyped-def]
+    from harness.models.client import ModelClient
+    from harness.models.fake import ScriptedFakeModel
+    from harness.scores.pairwise import pairwise_judge
+    from harness.traits import load_trait
+    from tests.helpers import REPO
+
+    client = ModelClient(ScriptedFakeModel(responder=responder), None)
+    return {"directness": pairwise_judge(client, load_trait(REPO / "traits" / "directness.yaml"))}
+
+
+def _slot_text(prompt: str, slot: str) -> str:
+    return prompt.split(f"<{slot}_reply>\n")[1].split(f"\n</{slot}_reply>")[0]
+
+
+def test_pairwise_both_orders_and_position_bias_drops_pairs() -> None:
     pairs = preference_pairs(SCORES, min_margin=1.0)
+    biased = _pairwise(lambda r: "Reasoning: the first one.\nPreferred: first")
+    kept, summary = asyncio.run(rank_pairwise(pairs, biased))
+    assert kept == [] and summary.position_bias_rate == 1.0 and summary.inconsistent == len(pairs)
 
-    async def position_biased(trait: str, query: str, first: str, second: str) -> str:
-        # Always prefers the first answer shown: inconsistent across orders → a tie.
-        return "first"
+    def prefers_sample_zero(request):  # type: ignore[no-untyped-def]
+        first = _slot_text(request.messages[0].content, "first")
+        return "Reasoning: x.\nPreferred: " + ("first" if first.endswith(" 0") else "second")
 
-    assert asyncio.run(rank_pairwise(pairs, position_biased)) == []
-
-    async def prefers_sample_zero(trait: str, query: str, first: str, second: str) -> str:
-        return "first" if first.endswith(" 0") else "second"
-
-    reranked = asyncio.run(rank_pairwise(pairs, prefers_sample_zero))
-    flipped = next(p for p in reranked if p.provenance.query_id == "q1")
+    kept, summary = asyncio.run(rank_pairwise(pairs, _pairwise(prefers_sample_zero)))
+    flipped = next(p for p in kept if p.provenance.query_id == "q1")
     assert flipped.chosen == "answer v1 0" and flipped.margin == -3 and flipped.provenance.ranked_by == "pairwise"
+    # q3's two answers both end in " 0": the judge then always picks the first slot, a tie
+    assert [p.provenance.query_id for p in kept] == ["q1"] and summary.position_bias_rate == 0.5
 
 
 def test_cli_exports_dpo_and_sft(tmp_path: Path) -> None:
