@@ -61,7 +61,8 @@ class Metric:
 
 
 def _adherence(s: ScoredAnswer) -> float | None:
-    return float(s.adherence.score) if s.adherence and s.adherence.scorable and s.adherence.score is not None else None
+    # The probability-weighted score where the judge gave log-probabilities, else the integer.
+    return None if s.adherence is None or s.adherence.value is None else float(s.adherence.value)
 
 
 def _adherence_for(trait: str) -> Callable[[ScoredAnswer], float | None]:

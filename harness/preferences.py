@@ -96,13 +96,14 @@ def _ranked_by_query(scores: list[ScoredAnswer]) -> dict[str, list[ScoredAnswer]
         if s.response and s.trait and s.adherence is not None and s.adherence.scorable:
             groups[s.query_id].append(s)
     return {
-        q: sorted(items, key=lambda s: (-(s.adherence.score or 0), s.id))  # type: ignore[union-attr]
+        q: sorted(items, key=lambda s: (-_score(s), s.id))
         for q, items in sorted(groups.items())
     }
 
 
 def _score(s: ScoredAnswer) -> float:
-    return float(s.adherence.score)  # type: ignore[union-attr, arg-type]
+    """The ranking score: probability-weighted where available, else the integer."""
+    return float(s.adherence.value)  # type: ignore[union-attr, arg-type]
 
 
 def _pair(chosen: ScoredAnswer, rejected: ScoredAnswer, system: str, ranked_by: str = "adherence") -> PreferencePair:

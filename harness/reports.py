@@ -202,7 +202,7 @@ def _examples(scores: list[ScoredAnswer], per_arm: int) -> list[Example]:
 _MIRROR_METRICS = {
     "refusal": lambda s: None if s.refusal is None else float(s.refusal.label != "full_compliance"),
     "hedging": lambda s: None if s.hedging is None else float(s.hedging.has_hedge),
-    "adherence": lambda s: float(s.adherence.score) if s.adherence and s.adherence.scorable else None,
+    "adherence": lambda s: None if s.adherence is None or s.adherence.value is None else float(s.adherence.value),
 }
 
 

@@ -143,7 +143,7 @@ def _separation(embody: list[ScoredAnswer], oppose: list[ScoredAnswer], trait: s
     except KeyError:
         return Separation(embody=None, oppose=None, difference=None, low=None, high=None, effect_size=None,
                           effect_low=None, effect_high=None, n_pairs=0)
-    scores = [float(s.adherence.score) for s in embody + oppose if s.adherence and s.adherence.scorable]  # type: ignore[arg-type]
+    scores = [float(s.adherence.value) for s in embody + oppose if s.adherence and s.adherence.value is not None]
     mean = sum(scores) / len(scores)
     sd = math.sqrt(sum((x - mean) ** 2 for x in scores) / max(1, len(scores) - 1))
     scale_by = (lambda x: None if x is None or sd == 0 else round(x / sd, 4))
@@ -201,8 +201,8 @@ def _gaps(embody: list[ScoredAnswer], oppose: list[ScoredAnswer], texts: dict[st
     def means(items: list[ScoredAnswer]) -> dict[str, float]:
         groups: dict[str, list[float]] = defaultdict(list)
         for s in items:
-            if s.adherence and s.adherence.scorable:
-                groups[s.query_id].append(float(s.adherence.score))  # type: ignore[arg-type]
+            if s.adherence and s.adherence.value is not None:
+                groups[s.query_id].append(float(s.adherence.value))
         return {q: sum(v) / len(v) for q, v in groups.items()}
 
     e, o = means(embody), means(oppose)
