@@ -69,7 +69,7 @@ def _print_calls(label: str, stats) -> None:  # type: ignore[no-untyped-def]
     if stats is None:
         return
     cost = f"${stats.cost_usd:.4f}" + (" (+ unknown-price calls)" if stats.cost_unknown_calls else "")
-    batches = f" in {stats.batches} batch(es)" if getattr(stats, "batches", 0) else ""
+    batches = f" in {stats.batches} batch(es)" if stats.batches else ""
     _console().print(
         f"{label}: {stats.api_calls} model calls{batches}, {stats.cache_hits} cache hits, {stats.retries} retries, "
         f"{stats.failures} failures, {stats.input_tokens}+{stats.output_tokens} tokens, est. cost {cost}"

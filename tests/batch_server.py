@@ -137,7 +137,8 @@ class BatchServer:
             parts = [p for p in path.split("?")[0].split("/") if p]
             if method == "POST" and parts == ["v1", "messages", "batches"]:
                 requests = json.loads(raw)["requests"]
-                return 200, self._anthropic_batch(self._new("anthropic", [(r["custom_id"], r["params"]) for r in requests])), "json"
+                batch = self._new("anthropic", [(r["custom_id"], r["params"]) for r in requests])
+                return 200, self._anthropic_batch(batch), "json"
             if method == "GET" and parts[:3] == ["v1", "messages", "batches"] and len(parts) == 4:
                 return self._poll(parts[3], self._anthropic_batch)
             if method == "GET" and parts[:3] == ["v1", "messages", "batches"] and parts[4:] == ["results"]:
@@ -210,8 +211,8 @@ class BatchServer:
                 err.append({"id": "req", "custom_id": custom_id,
                             "response": {"status_code": 400, "request_id": "r", "body": error}, "error": None})
             else:
-                out.append({"id": "req", "custom_id": custom_id,
-                            "response": {"status_code": 200, "request_id": "r", "body": chat_reply(body)}, "error": None})
+                reply = {"status_code": 200, "request_id": "r", "body": chat_reply(body)}
+                out.append({"id": "req", "custom_id": custom_id, "response": reply, "error": None})
         for kind, rows in (("output", out), ("error", err)):
             if rows:
                 file_id = f"file-{next(self._ids):04d}"

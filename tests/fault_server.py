@@ -254,7 +254,9 @@ class FaultServer:
             await asyncio.sleep(faults.latency)
         return await self._reply(writer, body, fault, faults)
 
-    async def _reply(self, writer: asyncio.StreamWriter, body: dict[str, Any], fault: str | None, faults: Faults) -> bool:
+    async def _reply(
+        self, writer: asyncio.StreamWriter, body: dict[str, Any], fault: str | None, faults: Faults
+    ) -> bool:
         if fault == "rate_limit":
             ms = str(int(faults.retry_after * 1000))
             headers = {"retry-after": f"{faults.retry_after:g}", "retry-after-ms": ms}

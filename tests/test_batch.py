@@ -148,3 +148,23 @@ def test_batch_flag_and_its_limits(api: Api, server: BatchServer, tmp_path: Path
     # A budget cannot be kept when costs arrive only at the end of a batch.
     with pytest.raises(HarnessError, match="batch mode"):
         execute_run(Project.load(root), RunOptions(candidate=api.model, judge="none", batch=True, max_cost=1.0))
+
+
+def test_a_batch_the_provider_no_longer_knows_fails_its_requests_for_a_resend(
+    api: Api, server: BatchServer, tmp_path: Path
+) -> None:
+    project = batch_project(tmp_path, max_wait=0.2)
+    server.hold = True
+    with pytest.raises(BatchNotFinished):
+        run(project, api, name="batched")
+    server.batches.clear()  # e.g. expired and deleted at the provider: polling it now gets a 404
+    server.hold = False
+
+    lost = run(project, api, name="batched")
+
+    assert all(s.response is None and "not found" in (s.error or "") for s in lost.scores)
+    cache = ResponseCache(project.cache_path)
+    assert cache.pending_batches() == {}  # forgotten, so the next run sends the requests again
+    cache.close()
+    resent = run(project, api, name="batched")
+    assert server.created == [SLOTS] and all(s.response is not None for s in resent.scores)

@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,8 @@ def test_kill_9_midway_then_resume_pays_for_nothing_twice(tmp_path: Path, monkey
             deadline = time.monotonic() + DEADLINE_S
             while _lines(transcript) < KILL_AFTER and proc.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.01)
-            assert proc.poll() is None, f"the run ended before it could be killed: {proc.stderr.read()!r}"  # type: ignore[union-attr]
+            if proc.poll() is not None:
+                pytest.fail(f"the run ended before it could be killed: {proc.stderr.read()!r}")  # type: ignore[union-attr]
             os.kill(proc.pid, signal.SIGKILL)
         finally:
             proc.kill()
@@ -58,7 +60,7 @@ def test_kill_9_midway_then_resume_pays_for_nothing_twice(tmp_path: Path, monkey
 
         finished = {i for i, a in load_answers(transcript).items() if a.text is not None}
         assert KILL_AFTER <= len(finished) < len(plans)
-        with sqlite3.connect(project.cache_path) as db:
+        with closing(sqlite3.connect(project.cache_path)) as db:
             assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         sent_before = server.calls
 
@@ -79,6 +81,6 @@ def test_kill_9_midway_then_resume_pays_for_nothing_twice(tmp_path: Path, monkey
     resent = [k for k, n in calls.items() if n > 1]
     assert len(resent) <= project.config.run.concurrency  # at most the calls in flight at the kill
     assert outcome.candidate_stats.api_calls == sum(calls.values()) - sum(sent_before.values())
-    with sqlite3.connect(project.cache_path) as db:
+    with closing(sqlite3.connect(project.cache_path)) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert db.execute("SELECT COUNT(*) FROM responses").fetchone()[0] == len(plans)

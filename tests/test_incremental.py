@@ -58,7 +58,8 @@ def test_editing_one_prompt_version_reruns_only_that_arm(tmp_path: Path) -> None
 
 
 def test_editing_a_trait_spec_rejudges_only_that_trait(tmp_path: Path) -> None:
-    project = Project.load(copy_example_project(tmp_path, evals=("directness", "over_refusal", "warmth_with_curiosity")))
+    evals = ("directness", "over_refusal", "warmth_with_curiosity")
+    project = Project.load(copy_example_project(tmp_path, evals=evals))
     run(project)
 
     spec = project.traits_dir / "directness.yaml"

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from harness.errors import HarnessError, ModelCallError, RetryableModelError
+from harness.errors import HarnessError, ModelCallError, RetryableModelError, redact
 from harness.models.base import ChatRequest, ChatResponse, Provider
 from harness.models.cache import ResponseCache
 
@@ -114,9 +114,9 @@ class Batcher:
         requests = [(key, request) for key, (request, _) in items.items()]
         try:
             batch_id = await self.provider.submit_batch(requests)
-        except ModelCallError as exc:
+        except Exception as exc:  # every caller must hear back, whatever went wrong
             for _, future in items.values():
-                _fail(future, exc)
+                _fail(future, _as_model_error(exc))
             return
         # Recorded before anything else can go wrong: from here on the batch is
         # paid for, and a later process must collect it rather than send it again.
@@ -134,6 +134,13 @@ class Batcher:
 
     async def _collect(self, batch_id: str) -> None:
         """Poll ``batch_id`` until it ends, then store its replies and wake its callers."""
+        try:
+            await self._poll_until_ended(batch_id)
+        except Exception as exc:  # a bug or a cache error must not leave callers waiting for ever
+            for future in self._waiters.pop(batch_id, {}).values():
+                _fail(future, _as_model_error(exc))
+
+    async def _poll_until_ended(self, batch_id: str) -> None:
         deadline = time.monotonic() + self.settings.max_wait
         while True:
             try:
@@ -141,9 +148,11 @@ class Batcher:
             except RetryableModelError:
                 results = None  # the provider is busy or unreachable: ask again later
             except ModelCallError as exc:
+                # Unreadable for good (e.g. expired and deleted): forget it, so the next run sends its requests anew.
                 self.cache.settle_batch(batch_id, {})
+                lost = ModelCallError(f"batch {batch_id} could not be read: {exc.message}", fix=exc.fix)
                 for future in self._waiters.pop(batch_id).values():
-                    _fail(future, exc)
+                    _fail(future, lost)
                 return
             if results is not None:
                 break
@@ -178,3 +187,9 @@ class Batcher:
 def _fail(future: asyncio.Future[ChatResponse], exc: BaseException) -> None:
     if not future.done():
         future.set_exception(exc)
+
+
+def _as_model_error(exc: Exception) -> HarnessError:
+    if isinstance(exc, HarnessError):
+        return exc
+    return ModelCallError(f"unexpected error in a batch: {redact(repr(exc))}")

@@ -233,7 +233,6 @@ def memory_child(n: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         cache = ResponseCache(Path(tmp) / "cache.sqlite")
         client = ModelClient(provider, cache, concurrency=32)
-        rss0 = _peak_rss_mb()
         tracemalloc.start()
         answers = asyncio.run(collect_answers(client, plans, Path(tmp) / "answers.jsonl"))
         retained, peak = tracemalloc.get_traced_memory()
@@ -242,7 +241,7 @@ def memory_child(n: int) -> dict[str, float]:
         assert len(answers) == n and all(a.text for a in answers)
     return {
         "answers": n, "peak_mb": peak / 2**20, "retained_mb": retained / 2**20,
-        "working_mb": (peak - retained) / 2**20, "rss_growth_mb": _peak_rss_mb() - rss0,
+        "working_mb": (peak - retained) / 2**20, "peak_rss_mb": _peak_rss_mb(),
     }
 
 
@@ -262,7 +261,7 @@ def print_memory(rows: list[dict[str, float]]) -> None:
     for r in rows:
         print(
             f"    {int(r['answers']):>6,} answers: peak traced {r['peak_mb']:.2f} MB = {r['retained_mb']:.2f} MB "
-            f"of returned answers + {r['working_mb']:.2f} MB working; RSS growth {r['rss_growth_mb']:.1f} MB"
+            f"of returned answers + {r['working_mb']:.2f} MB working; process peak RSS {r['peak_rss_mb']:.0f} MB"
         )
     small, large = rows[0], rows[-1]
     ratio = large["working_mb"] / max(small["working_mb"], 1e-9)
