@@ -6,12 +6,9 @@ for, so the SDK is imported here at the top and never by :mod:`harness`.
 
 from __future__ import annotations
 
-import email.utils
 import json
-import math
 import os
-import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -20,6 +17,12 @@ from anthropic.types import Message
 
 from harness.errors import HarnessError, ModelCallError, RetryableModelError, redact
 from harness.models.base import ChatRequest, ChatResponse, Provider, Usage
+from harness.models.http_errors import (
+    count,
+    is_transient,
+    retry_after_seconds,
+    transient_label,
+)
 
 __all__ = ["DEFAULT_TIMEOUT_S", "AnthropicProvider"]
 
@@ -158,10 +161,10 @@ class AnthropicProvider(Provider):
             text="".join(texts),  # type: ignore[arg-type] - checked above
             model=self.full_name,
             usage=Usage(
-                input_tokens=_count(getattr(message.usage, "input_tokens", None)),
-                output_tokens=_count(getattr(message.usage, "output_tokens", None)),
-                cache_read_tokens=_count(getattr(message.usage, "cache_read_input_tokens", None)),
-                cache_write_tokens=_count(getattr(message.usage, "cache_creation_input_tokens", None)),
+                input_tokens=count(getattr(message.usage, "input_tokens", None)),
+                output_tokens=count(getattr(message.usage, "output_tokens", None)),
+                cache_read_tokens=count(getattr(message.usage, "cache_read_input_tokens", None)),
+                cache_write_tokens=count(getattr(message.usage, "cache_creation_input_tokens", None)),
             ),
             stop_reason=message.stop_reason if isinstance(message.stop_reason, str) else None,
         )
@@ -174,10 +177,10 @@ class AnthropicProvider(Provider):
         suffix = f": {detail}" if detail else ""
         if exc.error_code in _SPEND_LIMIT_CODES:
             return ModelCallError(f"spend limit reached (HTTP {status}){suffix}")
-        if _is_transient(status, exc.response.headers):
+        if is_transient(status, exc.response.headers):
             return RetryableModelError(
-                f"{_transient_label(status)} (HTTP {status}){suffix}",
-                retry_after=_retry_after_seconds(exc.response.headers),
+                f"{transient_label(status)} (HTTP {status}){suffix}",
+                retry_after=retry_after_seconds(exc.response.headers),
             )
         return ModelCallError(f"{self._permanent_label(status)} (HTTP {status}){suffix}")
 
@@ -215,42 +218,8 @@ def _create_args(request: ChatRequest, model: str) -> dict[str, Any]:
     return args
 
 
-def _count(value: object) -> int:
-    """A token count, or 0 when the reply did not carry a usable one."""
-    return value if isinstance(value, int) and value >= 0 else 0
 
 
-def _is_transient(status: int, headers: Mapping[str, str]) -> bool:
-    """Whether a status is worth retrying, by the SDKs' own policy."""
-    # A server may say so explicitly (the SDKs honour this header too).
-    explicit = headers.get("x-should-retry")
-    if explicit in ("true", "false"):
-        return explicit == "true"
-    return status in (408, 409, 429) or status >= 500
 
 
-def _transient_label(status: int) -> str:
-    if status == 429:
-        return "rate limited"
-    if status == 529:
-        return "overloaded"
-    if status >= 500:
-        return "server error"
-    return "transient error"
 
-
-def _retry_after_seconds(headers: Mapping[str, str]) -> float | None:
-    """The server's requested wait: ``retry-after-ms``, ``retry-after`` seconds or HTTP date."""
-    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
-        value = headers.get(name)
-        if value is None:
-            continue
-        try:
-            seconds = float(value) * scale
-        except ValueError:
-            continue
-        return seconds if math.isfinite(seconds) and seconds >= 0 else None
-    date = email.utils.parsedate_tz(headers.get("retry-after") or "")
-    if date is None:
-        return None
-    return max(0.0, email.utils.mktime_tz(date) - time.time())

@@ -1,0 +1,57 @@
+"""HTTP failure handling shared by the API providers (Anthropic, OpenAI).
+
+Both SDKs expose a status code and response headers on errors; deciding
+whether a failure is transient, and how long the server asked us to wait,
+is the same for both.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import math
+import time
+from collections.abc import Mapping
+
+__all__ = ["count", "is_transient", "retry_after_seconds", "transient_label"]
+
+
+def count(value: object) -> int:
+    """A token count, or 0 when the reply did not carry a usable one."""
+    return value if isinstance(value, int) and value >= 0 else 0
+
+
+def is_transient(status: int, headers: Mapping[str, str]) -> bool:
+    """Whether a status is worth retrying, by the SDKs' own policy."""
+    # A server may say so explicitly (the SDKs honour this header too).
+    explicit = headers.get("x-should-retry")
+    if explicit in ("true", "false"):
+        return explicit == "true"
+    return status in (408, 409, 429) or status >= 500
+
+
+def transient_label(status: int) -> str:
+    """A short human name for a transient status."""
+    if status == 429:
+        return "rate limited"
+    if status == 529:
+        return "overloaded"
+    if status >= 500:
+        return "server error"
+    return "transient error"
+
+
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """The server's requested wait: ``retry-after-ms``, ``retry-after`` seconds or HTTP date."""
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            seconds = float(value) * scale
+        except ValueError:
+            continue
+        return seconds if math.isfinite(seconds) and seconds >= 0 else None
+    date = email.utils.parsedate_tz(headers.get("retry-after") or "")
+    if date is None:
+        return None
+    return max(0.0, email.utils.mktime_tz(date) - time.time())
