@@ -28,7 +28,6 @@ recalibrate when the judge, its prompt or the rubric changes.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import math
 from collections.abc import Sequence
@@ -40,13 +39,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from harness.config import Project
 from harness.formats import content_hash
 from harness.models.base import Provider
-from harness.models.cache import ResponseCache
 from harness.models.client import CallStats
 from harness.rendering import template
 from harness.scores.judges import judge_prompt_hash
 from harness.scores.records import ScoredAnswer
-from harness.scores.score import Scorer, score_answers
-from harness.traits import TraitSpec, load_traits
+from harness.traits import TraitSpec
 
 __all__ = [
     "CLASSES",
@@ -450,24 +447,12 @@ def calibrate_file(
     The judge (when there is one) always classifies refusals here, whatever
     ``[judge] refusal`` says: calibrating it is the point.
     """
-    from harness.runs import lexicon_for, make_judge_client
-    from harness.transcripts import load_transcripts
+    from harness.transcripts import score_transcripts
 
     path = Path(path)
-    answers = load_transcripts(path)
-    traits = load_traits(project.traits_dir) if project.traits_dir.is_dir() else {}
-    cache = ResponseCache(project.cache_path)
-    client = make_judge_client(project, judge, judge_provider, cache)
-    cfg = project.config.judge
-    scorer = Scorer(
-        judge=client, traits=traits, lexicon=lexicon_for(project), judge_refusal=True,
-        temperature=cfg.temperature, seed=cfg.seed, max_tokens=cfg.max_tokens,
-        logprobs=cfg.logprobs, min_valid_mass=cfg.min_valid_mass,
+    _, traits, scores, client = score_transcripts(
+        project, path, judge=judge, judge_provider=judge_provider, judge_refusal=True
     )
-    try:
-        scores = asyncio.run(score_answers(scorer, answers))
-    finally:
-        cache.close()
     source = f"{path.name} ({content_hash(path.read_text(encoding='utf-8'))})"
     calibration = calibrate(scores, traits, name=name or f"calibration-{path.stem}", source=source, pass_mark=pass_mark)
     paths = write_calibration(calibration, out_dir)

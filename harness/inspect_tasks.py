@@ -40,7 +40,7 @@ from harness.models.cache import ResponseCache
 from harness.models.registry import resolve_model_name
 from harness.queries import Query, load_query_files
 from harness.reports import NO_TRAIT
-from harness.runs import lexicon_for, make_judge_client
+from harness.runs import make_judge_client, make_scorer
 from harness.scores.records import ScoredAnswer
 from harness.scores.score import Scorer
 from harness.system_prompts import list_prompts, load_prompt
@@ -220,13 +220,9 @@ class _Scoring:
         loop = asyncio.get_running_loop()
         if self._state is None or self._state[0] is not loop:
             project = find_project(self._project)
-            cfg = project.config.judge
             cache = ResponseCache(project.cache_path) if self._judge != "none" else None
             client = make_judge_client(project, self._judge, None, cache) if cache is not None else None
-            scorer_ = Scorer(
-                judge=client, traits=load_traits(project.traits_dir), lexicon=lexicon_for(project),
-                judge_refusal=self._judge_refusal, temperature=cfg.temperature, seed=cfg.seed, max_tokens=cfg.max_tokens,
-            )
+            scorer_ = make_scorer(project, client, load_traits(project.traits_dir), judge_refusal=self._judge_refusal)
             self._state = (loop, scorer_)
         return self._state[1]
 

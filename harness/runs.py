@@ -197,6 +197,22 @@ def make_client(
     )
 
 
+def make_scorer(project: Project, judge: ModelClient | None, traits: dict[str, TraitSpec], **overrides: object) -> Scorer:
+    """The project's scorer: judge settings from ``[judge]``, the filler lexicon with overrides.
+
+    ``overrides`` replace single settings (e.g. ``judge_refusal=True`` to always
+    classify refusals, or another seed for an independent judging).
+    """
+    cfg = project.config.judge
+    settings: dict[str, object] = {
+        "judge": judge, "traits": traits, "lexicon": lexicon_for(project), "judge_refusal": cfg.refusal,
+        "temperature": cfg.temperature, "seed": cfg.seed, "max_tokens": cfg.max_tokens,
+        "logprobs": cfg.logprobs, "min_valid_mass": cfg.min_valid_mass,
+    }
+    settings.update(overrides)
+    return Scorer(**settings)  # type: ignore[arg-type]
+
+
 def make_judge_client(
     project: Project,
     judge: str | None,
@@ -352,11 +368,7 @@ def execute_run(project: Project, options: RunOptions | None = None, progress: P
         queries, prompts, candidate.model,
         samples=samples, max_tokens=cfg.run.max_tokens, temperature=cfg.run.temperature, seed=cfg.run.seed,
     )
-    scorer = Scorer(
-        judge=judge, traits=traits, lexicon=lexicon, judge_refusal=cfg.judge.refusal,
-        temperature=cfg.judge.temperature, seed=cfg.judge.seed, max_tokens=cfg.judge.max_tokens,
-        logprobs=cfg.judge.logprobs, min_valid_mass=cfg.judge.min_valid_mass,
-    )
+    scorer = make_scorer(project, judge, traits, lexicon=lexicon)
     progress = progress or (lambda _label, _total: (lambda: None))
     try:
         owned = [c for c, given in ((candidate, options.candidate_provider), (judge, options.judge_provider))

@@ -36,9 +36,8 @@ from harness.compare import compare_arms
 from harness.config import Project
 from harness.errors import HarnessError
 from harness.queries import Query, load_query_file, mirror_queries, near_duplicate
-from harness.runs import RunOptions, execute_run, make_judge_client
+from harness.runs import RunOptions, execute_run, make_judge_client, make_scorer
 from harness.scores.records import ScoredAnswer
-from harness.scores.score import Scorer
 from harness.stats import quadratic_weighted_kappa
 from harness.system_prompts import SystemPrompt, load_prompt
 from harness.traits import TraitSpec, load_traits
@@ -275,9 +274,8 @@ def _rejudge(project: Project, run, scored: list[ScoredAnswer], traits: dict[str
         judge = make_judge_client(project, options.judge, options.judge_provider, cache)
         if judge is None:
             raise HarnessError("trait quality needs a judge", fix="pass --judge MODEL (not 'none')")
-        cfg = project.config.judge
-        scorer = Scorer(judge=judge, traits=traits, judge_refusal=False, temperature=1.0, seed=cfg.seed + 1,
-                        max_tokens=cfg.max_tokens)
+        scorer = make_scorer(project, judge, traits, judge_refusal=False, temperature=1.0,
+                             seed=project.config.judge.seed + 1)
         answers = [a for a in load_answers(run.directory / "answers.jsonl").values() if a.trait in traits]
         wanted = {s.id for s in scored}
         return asyncio.run(score_answers(scorer, [a for a in answers if a.id in wanted]))

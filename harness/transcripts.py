@@ -18,12 +18,12 @@ from harness.errors import HarnessError
 from harness.formats import content_hash, dump_jsonl
 from harness.models.base import Provider
 from harness.models.cache import ResponseCache
-from harness.models.client import CallStats
+from harness.models.client import CallStats, ModelClient
 from harness.reports import Provenance, Report, build_report, write_report
 from harness.scores.judges import judge_prompt_hash
 from harness.scores.records import ScoredAnswer
-from harness.scores.score import Scorer, score_answers
-from harness.traits import load_traits
+from harness.scores.score import score_answers
+from harness.traits import TraitSpec, load_traits
 
 __all__ = ["ScoreFileOutcome", "load_transcripts", "score_file"]
 
@@ -112,6 +112,28 @@ def load_transcripts(path: Path | str) -> list[Answer]:
     return answers
 
 
+def score_transcripts(
+    project: Project,
+    path: Path,
+    *,
+    judge: str | None = None,
+    judge_provider: Provider | None = None,
+    **overrides: object,
+) -> tuple[list[Answer], dict[str, TraitSpec], list[ScoredAnswer], ModelClient | None]:
+    """Load a transcript file and score it with the project's scorer (``overrides`` as in ``make_scorer``)."""
+    from harness.runs import make_judge_client, make_scorer
+
+    answers = load_transcripts(path)
+    traits = load_traits(project.traits_dir) if project.traits_dir.is_dir() else {}
+    cache = ResponseCache(project.cache_path)
+    try:
+        client = make_judge_client(project, judge, judge_provider, cache)
+        scores = asyncio.run(score_answers(make_scorer(project, client, traits, **overrides), answers))
+    finally:
+        cache.close()
+    return answers, traits, scores, client
+
+
 @dataclass
 class ScoreFileOutcome:
     """What scoring a transcript file produced."""
@@ -134,23 +156,9 @@ def score_file(
     name: str | None = None,
 ) -> ScoreFileOutcome:
     """Score a transcript file and write ``results.jsonl`` plus the report into ``out_dir``."""
-    from harness.runs import lexicon_for, make_judge_client
-
     path = Path(path)
-    answers = load_transcripts(path)
-    traits = load_traits(project.traits_dir) if project.traits_dir.is_dir() else {}
-    cache = ResponseCache(project.cache_path)
-    client = make_judge_client(project, judge, judge_provider, cache)
+    answers, traits, scores, client = score_transcripts(project, path, judge=judge, judge_provider=judge_provider)
     cfg = project.config.judge
-    scorer = Scorer(
-        judge=client, traits=traits, lexicon=lexicon_for(project), judge_refusal=cfg.refusal,
-        temperature=cfg.temperature, seed=cfg.seed, max_tokens=cfg.max_tokens,
-        logprobs=cfg.logprobs, min_valid_mass=cfg.min_valid_mass,
-    )
-    try:
-        scores = asyncio.run(score_answers(scorer, answers))
-    finally:
-        cache.close()
     out_dir.mkdir(parents=True, exist_ok=True)
     results = out_dir / "results.jsonl"
     dump_jsonl(scores, results)
