@@ -113,7 +113,7 @@ def _print_warnings(warnings: list[str]) -> None:
 def _summary_table(report) -> None:  # type: ignore[no-untyped-def]
     from rich.table import Table
 
-    from harness.reports import _fmt_estimate, _fmt_pct
+    from harness.reports import format_estimate, format_rate
 
     table = Table(title=f"report {report.name}", show_lines=False)
     for col in ("arm", "trait", "n", "adherence [95% CI]", "unscored", "over-refusal", "filler", "filler/1k tok", "failed"):
@@ -121,8 +121,8 @@ def _summary_table(report) -> None:  # type: ignore[no-untyped-def]
     for row in report.rows:
         per_1k = "—" if row.filler_per_1k_tokens is None else f"{row.filler_per_1k_tokens:.1f}"
         table.add_row(
-            row.arm, row.trait, str(row.n), _fmt_estimate(row.adherence), str(row.unscored),
-            _fmt_pct(row.over_refusal), _fmt_pct(row.filler), per_1k, str(row.failed),
+            row.arm, row.trait, str(row.n), format_estimate(row.adherence), str(row.unscored),
+            format_rate(row.over_refusal), format_rate(row.filler), per_1k, str(row.failed),
         )
     _console().print(table)
 
@@ -301,7 +301,7 @@ def _require(values: list[str], n: int, usage: str) -> None:
 def _comparison_table(comparison) -> None:  # type: ignore[no-untyped-def]
     from rich.table import Table
 
-    from harness.compare import _fmt_delta, _fmt_metric, _fmt_p
+    from harness.compare import format_delta, format_value, format_p
 
     styles = {"improved": "green", "regressed": "red", "no_change": "dim", "inconclusive": "yellow"}
     table = Table(title=f"{comparison.b} vs {comparison.a}")
@@ -309,8 +309,8 @@ def _comparison_table(comparison) -> None:  # type: ignore[no-untyped-def]
         table.add_column(col)
     for r in comparison.metrics:
         table.add_row(
-            r.metric + (" ↑" if r.higher_is_better else " ↓"), _fmt_metric(r, r.a), _fmt_metric(r, r.b),
-            _fmt_delta(r), _fmt_p(r.p_value), _fmt_p(r.q_value), str(r.n_pairs),
+            r.metric + (" ↑" if r.higher_is_better else " ↓"), format_value(r, r.a), format_value(r, r.b),
+            format_delta(r), format_p(r.p_value), format_p(r.q_value), str(r.n_pairs),
             f"[{styles[r.verdict]}]{r.verdict}[/]",
         )
     _console().print(table)

@@ -354,13 +354,15 @@ def _fmt(x: float | None, digits: int = 2) -> str:
     return "—" if x is None else f"{x:.{digits}f}"
 
 
-def _fmt_metric(row: MetricComparison, x: float | None) -> str:
+def format_value(row: MetricComparison, x: float | None) -> str:
+    """A metric value in its unit: score points, or a percentage for rates."""
     if x is None:
         return "—"
     return f"{100 * x:.1f}%" if row.family != "adherence" else f"{x:.2f}"
 
 
-def _fmt_delta(row: MetricComparison) -> str:
+def format_delta(row: MetricComparison) -> str:
+    """The difference with its interval: points for scores, percentage points for rates."""
     if row.family == "adherence":
         return f"{_signed(row.delta)} [{_signed(row.ci_low)}, {_signed(row.ci_high)}]"
     pct = lambda x: None if x is None else 100 * x  # noqa: E731
@@ -371,7 +373,8 @@ def _signed(x: float | None, digits: int = 2) -> str:
     return "—" if x is None else f"{x:+.{digits}f}"
 
 
-def _fmt_p(x: float | None) -> str:
+def format_p(x: float | None) -> str:
+    """A p- or q-value, ``<0.001`` when tiny."""
     if x is None:
         return "—"
     return "<0.001" if x < 0.001 else f"{x:.3f}"
@@ -393,8 +396,8 @@ def render_comparison_markdown(comparison: Comparison) -> str:
         direction = "↑" if r.higher_is_better else "↓"
         mde = _fmt(r.mde) if r.family == "adherence" else ("—" if r.mde is None else f"{100 * r.mde:.1f} pp")
         lines.append(
-            f"| {r.metric} {direction} | {_fmt_metric(r, r.a)} | {_fmt_metric(r, r.b)} | {_fmt_delta(r)} | "
-            f"{_fmt_p(r.p_value)} | {_fmt_p(r.q_value)} | {mde} | {r.n_pairs} ({r.n_queries}) | {_ARROWS[r.verdict]} |"
+            f"| {r.metric} {direction} | {format_value(r, r.a)} | {format_value(r, r.b)} | {format_delta(r)} | "
+            f"{format_p(r.p_value)} | {format_p(r.q_value)} | {mde} | {r.n_pairs} ({r.n_queries}) | {_ARROWS[r.verdict]} |"
         )
     if c.flips:
         lines += ["", "### Biggest flips", ""]

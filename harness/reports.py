@@ -299,7 +299,8 @@ def build_report(name: str, scores: list[ScoredAnswer], provenance: Provenance, 
     )
 
 
-def _fmt_estimate(e: Estimate | None, digits: int = 2) -> str:
+def format_estimate(e: Estimate | None, digits: int = 2) -> str:
+    """``mean [low, high]``, or ``—`` with no data."""
     if e is None or e.value is None:
         return "—"
     if e.low is None or e.high is None:
@@ -307,7 +308,8 @@ def _fmt_estimate(e: Estimate | None, digits: int = 2) -> str:
     return f"{e.value:.{digits}f} [{e.low:.{digits}f}, {e.high:.{digits}f}]"
 
 
-def _fmt_pct(e: Estimate | None) -> str:
+def format_rate(e: Estimate | None) -> str:
+    """A rate as ``p% [low, high] (n=…)``, or ``—`` with no data."""
     if e is None or e.value is None:
         return "—"
     if e.low is None or e.high is None:
@@ -320,7 +322,7 @@ def _fmt_md(text: object) -> str:
     return str(text).replace("|", "\\|")
 
 
-_FILTERS = (("est", _fmt_estimate), ("pct", _fmt_pct), ("md", _fmt_md))
+_FILTERS = (("est", format_estimate), ("pct", format_rate), ("md", _fmt_md))
 
 
 def render_markdown(report: Report) -> str:
