@@ -40,7 +40,7 @@ from harness.models.cache import ResponseCache
 from harness.models.registry import resolve_model_name
 from harness.queries import Query, load_query_files
 from harness.reports import NO_TRAIT
-from harness.runs import make_judge_client, make_scorer
+from harness.runs import make_judge_client, make_scorer, with_mirrors
 from harness.scores.records import ScoredAnswer
 from harness.scores.score import Scorer
 from harness.system_prompts import list_prompts, load_prompt
@@ -196,6 +196,7 @@ def answer_from_state(state: TaskState) -> Answer:
         trait=md["trait"],
         sample=k,
         should_refuse=md["should_refuse"],
+        mirror=md.get("mirror"),
         model=str(state.model),
         query=state.input_text,
         text=state.output.completion if state.output.choices else None,
@@ -328,6 +329,7 @@ def _sample(query: Query, arm: str, prompt_hash: str) -> Sample:
             "prompt_hash": prompt_hash,
             "trait": query.trait,
             "should_refuse": query.should_refuse,
+            "mirror": query.mirror,
             "tempts_violation": query.tempts_violation,
             "dimensions": query.dimensions,
         },
@@ -360,8 +362,10 @@ def character(
     if ref is None:
         raise HarnessError(f"no system prompts found in {proj.prompts_dir}", fix="add system_prompts/<name>/<version>.md")
     system = load_prompt(proj.prompts_dir, ref, cfg.prompt_variables)
-    queries = load_query_files(_query_files(proj, trait, probes))
     traits = load_traits(proj.traits_dir)
+    queries = load_query_files(_query_files(proj, trait, probes))
+    # The same query set as `harness run`: the traits' mirrored requests included.
+    queries = with_mirrors(queries, traits) if cfg.run.mirrors else queries
     unknown = sorted({q.trait for q in queries if q.trait and q.trait not in traits})
     if unknown:
         raise HarnessError(f"queries name trait(s) with no spec: {', '.join(unknown)}", fix="add traits/<name>.yaml for each")

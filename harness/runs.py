@@ -150,7 +150,7 @@ def _select_prompts(project: Project, refs: list[str]) -> list[SystemPrompt]:
     return [load_prompt(project.prompts_dir, ref, project.config.prompt_variables) for ref in refs]
 
 
-def _with_mirrors(queries: list[Query], traits: dict[str, TraitSpec]) -> list[Query]:
+def with_mirrors(queries: list[Query], traits: dict[str, TraitSpec]) -> list[Query]:
     """Add the mirrored requests of every trait the query files probe."""
     seen = {q.id for q in queries}
     probed = sorted({q.trait for q in queries if q.trait in traits})
@@ -323,7 +323,7 @@ def execute_run(project: Project, options: RunOptions | None = None, progress: P
         project, options.prompts if options.prompts is not None else cfg.run.prompts
     )
     files = project.eval_files(options.evals)
-    queries = _with_mirrors(load_query_files(files), traits) if cfg.run.mirrors else load_query_files(files)
+    queries = with_mirrors(load_query_files(files), traits) if cfg.run.mirrors else load_query_files(files)
     _check_traits(queries, traits)
     used_traits = {q.trait for q in queries if q.trait}
     lexicon = lexicon_for(project)

@@ -194,6 +194,14 @@ def test_task_names_a_missing_query_file(tmp_path: Path) -> None:
         character(project=str(root), trait="warmth_with_curiosity")
 
 
+def test_task_includes_mirrored_requests_like_harness_run(tmp_path: Path) -> None:
+    root = copy_example_project(tmp_path / "project", evals=("even_handedness",))
+    task = character(project=str(root), trait="even_handedness", judge="none")
+    mirrors = [s for s in task.dataset if s.metadata["mirror"]]
+    assert len(task.dataset) == 6 + 12 and len(mirrors) == 12
+    assert {s.metadata["mirror"].rsplit(":", 1)[1] for s in mirrors} == {"a", "b"}
+
+
 @pytest.fixture
 def finished_run(tmp_path: Path):  # type: ignore[no-untyped-def]
     """A run of both prompt versions in which the candidate's sample-1 calls fail."""
