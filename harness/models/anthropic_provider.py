@@ -6,10 +6,8 @@ for, so the SDK is imported here at the top and never by :mod:`harness`.
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 import anthropic
@@ -22,6 +20,7 @@ from harness.models.http_errors import (
     is_transient,
     retry_after_seconds,
     transient_label,
+    translate_sdk_errors,
 )
 
 __all__ = ["DEFAULT_TIMEOUT_S", "AnthropicProvider"]
@@ -124,24 +123,12 @@ class AnthropicProvider(Provider):
             return ModelCallError(f"batch request errored ({getattr(error, 'type', 'error')}): {detail}")
         return ModelCallError(f"batch request {kind or 'failed'}")  # expired or canceled
 
-    @contextmanager
-    def _errors(self) -> Iterator[None]:
+    def _errors(self) -> AbstractContextManager[None]:
         """Turn the SDK's exceptions into retryable or permanent model errors."""
-        # `from None` throughout: SDK exceptions carry the request, headers and
-        # all, and must not ride along in a traceback.
-        try:
-            yield
-        except anthropic.APIStatusError as exc:
-            raise self._status_error(exc) from None
-        except anthropic.APITimeoutError:
-            raise RetryableModelError(f"no reply within {self.timeout:g}s (timed out)") from None
-        except anthropic.APIConnectionError:
-            raise RetryableModelError(f"could not connect to {self._client.base_url.host}") from None
-        except (anthropic.APIResponseValidationError, json.JSONDecodeError, UnicodeDecodeError):
-            raise RetryableModelError("malformed reply: the body could not be parsed") from None
-        except anthropic.AnthropicError as exc:
-            detail = self._scrub(f"{type(exc).__name__}: {exc}")[:_DETAIL_CHARS]
-            raise ModelCallError(f"anthropic SDK error: {detail}") from None
+        return translate_sdk_errors(
+            anthropic, anthropic.AnthropicError, timeout=self.timeout, host=self._client.base_url.host,
+            scrub=self._scrub, status_error=self._status_error, detail_chars=_DETAIL_CHARS,
+        )
 
     async def aclose(self) -> None:
         """Close the SDK's HTTP connections."""

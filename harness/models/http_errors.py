@@ -8,11 +8,17 @@ is the same for both.
 from __future__ import annotations
 
 import email.utils
+import json
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from types import ModuleType
+from typing import Any
 
-__all__ = ["count", "is_transient", "retry_after_seconds", "transient_label"]
+from harness.errors import ModelCallError, RetryableModelError
+
+__all__ = ["count", "is_transient", "retry_after_seconds", "transient_label", "translate_sdk_errors"]
 
 
 def count(value: object) -> int:
@@ -55,3 +61,38 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
     if date is None:
         return None
     return max(0.0, email.utils.mktime_tz(date) - time.time())
+
+
+@contextmanager
+def translate_sdk_errors(
+    sdk: ModuleType,
+    base_error: type[Exception],
+    *,
+    timeout: float,
+    host: str,
+    scrub: Callable[[str], str],
+    status_error: Callable[[Any], Exception],
+    detail_chars: int = 300,
+) -> Iterator[None]:
+    """Turn an official SDK's exceptions into retryable or permanent model errors.
+
+    The Anthropic and OpenAI SDKs share one exception hierarchy
+    (``APIStatusError``, ``APITimeoutError``, ``APIConnectionError``,
+    ``APIResponseValidationError`` under a base error); ``status_error`` maps an
+    HTTP status error with the provider's own wording.
+    """
+    # `from None` throughout: SDK exceptions carry the request, headers and
+    # all, and must not ride along in a traceback.
+    try:
+        yield
+    except sdk.APIStatusError as exc:
+        raise status_error(exc) from None
+    except sdk.APITimeoutError:
+        raise RetryableModelError(f"no reply within {timeout:g}s (timed out)") from None
+    except sdk.APIConnectionError:
+        raise RetryableModelError(f"could not connect to {host}") from None
+    except (sdk.APIResponseValidationError, json.JSONDecodeError, UnicodeDecodeError):
+        raise RetryableModelError("malformed reply: the body could not be parsed") from None
+    except base_error as exc:
+        detail = scrub(f"{type(exc).__name__}: {exc}")[:detail_chars]
+        raise ModelCallError(f"{sdk.__name__} SDK error: {detail}") from None

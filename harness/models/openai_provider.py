@@ -12,8 +12,8 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,6 +27,7 @@ from harness.models.http_errors import (
     is_transient,
     retry_after_seconds,
     transient_label,
+    translate_sdk_errors,
 )
 
 __all__ = ["DEFAULT_TIMEOUT_S", "PLACEHOLDER_KEY", "OpenAIProvider"]
@@ -175,24 +176,12 @@ class OpenAIProvider(Provider):
         where = f" (HTTP {status})" if status else ""
         return data["custom_id"], ModelCallError(f"batch request failed{where}: {detail or 'no detail'}")
 
-    @contextmanager
-    def _errors(self) -> Iterator[None]:
+    def _errors(self) -> AbstractContextManager[None]:
         """Turn the SDK's exceptions into retryable or permanent model errors."""
-        # `from None` throughout: SDK exceptions carry the request, headers and
-        # all, and must not ride along in a traceback.
-        try:
-            yield
-        except openai.APIStatusError as exc:
-            raise self._status_error(exc) from None
-        except openai.APITimeoutError:
-            raise RetryableModelError(f"no reply within {self.timeout:g}s (timed out)") from None
-        except openai.APIConnectionError:
-            raise RetryableModelError(f"could not connect to {self._client.base_url.host}") from None
-        except (openai.APIResponseValidationError, json.JSONDecodeError, UnicodeDecodeError):
-            raise RetryableModelError("malformed reply: the body could not be parsed") from None
-        except openai.OpenAIError as exc:
-            detail = self._scrub(f"{type(exc).__name__}: {exc}")[:_DETAIL_CHARS]
-            raise ModelCallError(f"openai SDK error: {detail}") from None
+        return translate_sdk_errors(
+            openai, openai.OpenAIError, timeout=self.timeout, host=self._client.base_url.host,
+            scrub=self._scrub, status_error=self._status_error, detail_chars=_DETAIL_CHARS,
+        )
 
     async def aclose(self) -> None:
         """Close the SDK's HTTP connections."""
