@@ -45,6 +45,15 @@ def _uses_bundled(*models: str | None) -> bool:
     return any(m != "none" and resolve_model_name(m) == DEFAULT_LOCAL for m in models)
 
 
+def _roles(args: argparse.Namespace, project) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """Candidate and judge from the flags, else the config; says so when the smoke-test model plays one."""
+    candidate = args.model or project.config.models.candidate
+    judge = args.judge or project.config.models.judge
+    if _uses_bundled(candidate, judge):
+        _smoke_notice()
+    return candidate, judge
+
+
 @contextmanager
 def _progress(enabled: bool) -> Iterator[Callable[[str, int], Callable[[], None]]]:
     """A rich progress bar factory: ``factory(label, total)`` returns an advance callback."""
@@ -134,10 +143,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from harness.runs import RunOptions, execute_run
 
     project = _project(args)
-    candidate = args.model or project.config.models.candidate
-    judge = args.judge or project.config.models.judge
-    if _uses_bundled(candidate, judge):
-        _smoke_notice()
+    candidate, judge = _roles(args, project)
     options = RunOptions(
         candidate=candidate, judge=judge, prompts=args.prompts, evals=args.evals, samples=args.samples,
         name=args.name, report_name=args.report_name, max_cost=args.max_cost, batch=args.batch,
@@ -363,10 +369,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from harness.runs import RunOptions
 
     project = _project(args)
-    candidate = args.model or project.config.models.candidate
-    judge = args.judge or project.config.models.judge
-    if _uses_bundled(candidate, judge):
-        _smoke_notice()
+    candidate, judge = _roles(args, project)
     options = RunOptions(candidate=candidate, judge=judge, prompts=args.prompts, evals=args.evals, samples=args.samples)
     with _progress(not args.quiet) as progress:
         outcome = run_check(project, base_ref=args.base_ref, baseline=args.baseline, options=options, progress=progress)
@@ -469,10 +472,7 @@ def cmd_trait_quality(args: argparse.Namespace) -> int:
     from harness.trait_quality import trait_quality, write_quality
 
     project = _project(args)
-    candidate = args.model or project.config.models.candidate
-    judge = args.judge or project.config.models.judge
-    if _uses_bundled(candidate, judge):
-        _smoke_notice()
+    candidate, judge = _roles(args, project)
     options = RunOptions(candidate=candidate, judge=judge, samples=args.samples)
     with _progress(not args.quiet) as progress:
         quality = trait_quality(project, args.trait, embody=args.embody, oppose=args.oppose, options=options,
