@@ -109,6 +109,7 @@ class Provenance(BaseModel):
     query_files: dict[str, str] = Field(default_factory=dict, description="Query file → content hash.")
     samples: int | None = None
     smoke_test: bool = False
+    warnings: list[str] = Field(default_factory=list, description="Caveats about how the numbers were made.")
 
 
 class Report(BaseModel):

@@ -379,20 +379,21 @@ def execute_run(project: Project, options: RunOptions | None = None, progress: P
     dump_jsonl(scores, run_dir / "scores.jsonl")
     smoke = candidate_provider.smoke_test_only or bool(judge and judge.provider.smoke_test_only)
     same_family = same_family_warning(candidate_provider, judge.provider) if judge else None
+    warnings = [same_family] if same_family else []
     stats = call_summary(candidate.stats, judge.stats if judge else None, budget)
     (run_dir / "calls.json").write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
 
-    report = build_report(options.report_name or name, scores, provenance_for(spec, smoke))
+    report = build_report(options.report_name or name, scores, provenance_for(spec, smoke, warnings))
     paths = write_report(report, project.reports_dir) if options.write_report else None
     return RunOutcome(
         name=name, directory=run_dir, spec=spec, scores=scores, report=report, report_paths=paths,
         candidate_stats=candidate.stats, judge_stats=judge.stats if judge else None, smoke_test=smoke,
-        budget=budget, warnings=[same_family] if same_family else [],
+        budget=budget, warnings=warnings,
     )
 
 
-def provenance_for(spec: RunSpec, smoke_test: bool) -> Provenance:
-    """Report provenance from a run's configuration."""
+def provenance_for(spec: RunSpec, smoke_test: bool, warnings: list[str] | None = None) -> Provenance:
+    """Report provenance from a run's configuration (and caveats found while running it)."""
     return Provenance(
         candidate_models=[spec.candidate],
         judge_model=spec.judge,
@@ -403,6 +404,7 @@ def provenance_for(spec: RunSpec, smoke_test: bool) -> Provenance:
         query_files=spec.query_files,
         samples=spec.samples,
         smoke_test=smoke_test,
+        warnings=list(warnings or []),
     )
 
 

@@ -91,3 +91,20 @@ def test_resume_under_same_name_does_not_reuse_answers_to_an_edited_prompt(tmp_p
     assert len(cand.requests) == 6 * 2  # only v2's slots are redone; v1's are resumed
     v2 = [s for s in second.scores if s.arm == "assistant@v2"]
     assert all(s.filler.has_filler for s in v2)
+
+
+def test_same_family_judge_is_a_caveat_in_the_report(tmp_path: Path) -> None:
+    from harness.models.fake import ScriptedFakeModel
+    from tests.helpers import candidate_responder, judge_responder
+
+    project = Project.load(copy_example_project(tmp_path, evals=("directness",)))
+    same = dict(family="fake/shared")
+    outcome, _, _ = _run(
+        project,
+        cand=ScriptedFakeModel(model="c", responder=candidate_responder, **same),
+        judge=ScriptedFakeModel(model="j", responder=judge_responder, **same),
+    )
+    assert outcome.report.provenance.warnings and "family" in outcome.report.provenance.warnings[0]
+    assert "> **Warning.**" in outcome.report_paths[0].read_text()
+    different, _, _ = _run(Project.load(copy_example_project(tmp_path / "b", evals=("directness",))))
+    assert different.report.provenance.warnings == []
