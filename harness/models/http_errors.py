@@ -18,7 +18,7 @@ from typing import Any
 
 from harness.errors import ModelCallError, RetryableModelError
 
-__all__ = ["count", "is_transient", "retry_after_seconds", "transient_label", "translate_sdk_errors"]
+__all__ = ["count", "is_transient", "retry_after_seconds", "status_error", "transient_label", "translate_sdk_errors"]
 
 
 def count(value: object) -> int:
@@ -96,3 +96,24 @@ def translate_sdk_errors(
     except base_error as exc:
         detail = scrub(f"{type(exc).__name__}: {exc}")[:detail_chars]
         raise ModelCallError(f"{sdk.__name__} SDK error: {detail}") from None
+
+
+def status_error(
+    status: int, headers: Mapping[str, str], detail: str, *, exhausted: str | None, permanent: str
+) -> ModelCallError:
+    """Map an HTTP error status to a retryable or a permanent error.
+
+    Args:
+        status: the HTTP status.
+        headers: the response headers (for ``retry-after`` and ``x-should-retry``).
+        detail: the server's message, already scrubbed of secrets.
+        exhausted: the label when the account's budget or quota is spent
+            (permanent even on a 429), else None.
+        permanent: the provider's wording for a non-retryable status.
+    """
+    suffix = f": {detail}" if detail else ""
+    if exhausted is not None:
+        return ModelCallError(f"{exhausted} (HTTP {status}){suffix}")
+    if is_transient(status, headers):
+        return RetryableModelError(f"{transient_label(status)} (HTTP {status}){suffix}", retry_after=retry_after_seconds(headers))
+    return ModelCallError(f"{permanent} (HTTP {status}){suffix}")

@@ -24,9 +24,7 @@ from harness.errors import HarnessError, ModelCallError, RetryableModelError, re
 from harness.models.base import ChatRequest, ChatResponse, Provider, TokenLogprob, Usage
 from harness.models.http_errors import (
     count,
-    is_transient,
-    retry_after_seconds,
-    transient_label,
+    status_error,
     translate_sdk_errors,
 )
 
@@ -219,18 +217,12 @@ class OpenAIProvider(Provider):
 
     def _status_error(self, exc: openai.APIStatusError) -> ModelCallError:
         """Map an HTTP error status to a retryable or a permanent error."""
-        status = exc.status_code
         # Scrub before cutting, so a key cut in half cannot slip past the patterns.
         detail = self._scrub(_error_message(exc.body))[:_DETAIL_CHARS]
-        suffix = f": {detail}" if detail else ""
-        if exc.code in _QUOTA_CODES:
-            return ModelCallError(f"quota exhausted (HTTP {status}){suffix}")
-        if is_transient(status, exc.response.headers):
-            return RetryableModelError(
-                f"{transient_label(status)} (HTTP {status}){suffix}",
-                retry_after=retry_after_seconds(exc.response.headers),
-            )
-        return ModelCallError(f"{self._permanent_label(status)} (HTTP {status}){suffix}")
+        return status_error(
+            exc.status_code, exc.response.headers, detail,
+            exhausted="quota exhausted" if exc.code in _QUOTA_CODES else None, permanent=self._permanent_label(exc.status_code),
+        )
 
     def _permanent_label(self, status: int) -> str:
         if status == 401:
