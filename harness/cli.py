@@ -45,6 +45,14 @@ def _uses_bundled(*models: str | None) -> bool:
     return any(m != "none" and resolve_model_name(m) == DEFAULT_LOCAL for m in models)
 
 
+def _judge_role(args: argparse.Namespace, project) -> str:  # type: ignore[no-untyped-def]
+    """The judge from ``--judge``, else the config; says so when it is the smoke-test model."""
+    judge = args.judge or project.config.models.judge
+    if _uses_bundled(judge):
+        _smoke_notice()
+    return judge
+
+
 def _roles(args: argparse.Namespace, project) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     """Candidate and judge from the flags, else the config; says so when the smoke-test model plays one."""
     candidate = args.model or project.config.models.candidate
@@ -186,9 +194,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     from harness.transcripts import score_file
 
     project = _project(args)
-    judge = args.judge or project.config.models.judge
-    if _uses_bundled(judge):
-        _smoke_notice()
+    judge = _judge_role(args, project)
     out = Path(args.out) if args.out else project.reports_dir / Path(args.file).stem
     outcome = score_file(project, args.file, out, judge=judge, name=args.name)
     _summary_table(outcome.report)
@@ -204,9 +210,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from harness.calibration import calibrate_file
 
     project = _project(args)
-    judge = args.judge or project.config.models.judge
-    if _uses_bundled(judge):
-        _smoke_notice()
+    judge = _judge_role(args, project)
     out = Path(args.out) if args.out else project.reports_dir
     outcome = calibrate_file(project, args.file, out, judge=judge, name=args.name, pass_mark=args.pass_mark)
     cal = outcome.calibration
