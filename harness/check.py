@@ -23,7 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from harness.compare import Comparison, MetricComparison, compare_arms, load_scored, render_comparison_markdown
+from harness.compare import (
+    Comparison,
+    MetricComparison,
+    compare_arms,
+    default_margins,
+    load_scored,
+    render_comparison_markdown,
+)
 from harness.config import Project
 from harness.errors import HarnessError
 from harness.runs import RunOptions, RunOutcome, execute_run
@@ -184,7 +191,7 @@ def run_check(
             alpha=cfg.compare.alpha, power=cfg.compare.power, min_effect=cfg.compare.min_effect,
         )
         comparisons.append(comparison)
-        results.extend(_gate(cand_ref, comparison, cfg.check.margins, cfg.compare.alpha))
+        results.extend(_gate(cand_ref, comparison, {**default_margins(), **cfg.check.margins}, cfg.compare.alpha))
     return CheckOutcome(comparisons, results, run, notes)
 
 

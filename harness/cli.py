@@ -132,15 +132,22 @@ def _summary_table(report) -> None:  # type: ignore[no-untyped-def]
 
     from harness.reports import format_estimate, format_rate
 
+    metrics = [c for c in report.checks if c.reported]
+    per_1k = [c for c in metrics if c.per_1k_tokens]
     table = Table(title=f"report {report.name}", show_lines=False)
-    for col in ("arm", "trait", "n", "adherence [95% CI]", "unscored", "over-refusal", "filler", "filler/1k tok", "failed"):
-        table.add_column(col, justify="right" if col in ("n", "unscored", "filler/1k tok", "failed") else "left")
+    table.add_column("arm")
+    table.add_column("trait")
+    table.add_column("n", justify="right")
+    for c in metrics:
+        table.add_column(f"{c.label} [95% CI]" if c.kind == "score" else c.label)
+    for c in per_1k:
+        table.add_column(f"{c.label}/1k tok", justify="right")
+    table.add_column("unscored", justify="right")
+    table.add_column("failed", justify="right")
     for row in report.rows:
-        per_1k = "—" if row.filler_per_1k_tokens is None else f"{row.filler_per_1k_tokens:.1f}"
-        table.add_row(
-            row.arm, row.trait, str(row.n), format_estimate(row.adherence), str(row.unscored),
-            format_rate(row.over_refusal), format_rate(row.filler), per_1k, str(row.failed),
-        )
+        cells = [format_estimate(row.metric(c.name)) if c.kind == "score" else format_rate(row.metric(c.name)) for c in metrics]
+        rates = ["—" if row.per_1k_tokens.get(c.name) is None else f"{row.per_1k_tokens[c.name]:.1f}" for c in per_1k]
+        table.add_row(row.arm, row.trait, str(row.n), *cells, *rates, str(row.unscored), str(row.failed))
     _console().print(table)
 
 

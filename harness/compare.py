@@ -26,7 +26,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from harness.errors import HarnessError
-from harness.scores.records import ScoredAnswer
+from harness.scores.checks import Check, all_checks, scored_checks
+from harness.scores.records import ScoredAnswer, check_version
 from harness.stats import (
     benjamini_hochberg,
     minimum_detectable_effect,
@@ -43,14 +44,14 @@ __all__ = [
     "select_arm",
 ]
 
-COMPARISON_FORMAT_VERSION = 1
+COMPARISON_FORMAT_VERSION = 2
 Verdict = Literal["improved", "regressed", "no_change", "inconclusive"]
 _DIGITS = 4
 
 
 @dataclass(frozen=True)
 class Metric:
-    """A per-answer quantity to compare, and which direction is good."""
+    """A per-answer quantity to compare, and which direction is good (one per check, or per trait)."""
 
     name: str
     family: str
@@ -58,32 +59,43 @@ class Metric:
     higher_is_better: bool
     value: Callable[[ScoredAnswer], float | bool | None]
     pooled_by_trait: bool = False
+    value_range: float | None = None
+    check: str = ""
+
+
+def _value_of(name: str, trait: str | None = None) -> Callable[[ScoredAnswer], float | None]:
+    if trait is None:
+        return lambda s: s.value(name)
+    return lambda s: s.value(name) if s.trait == trait else None
 
 
 def _adherence(s: ScoredAnswer) -> float | None:
     # The probability-weighted score where the judge gave log-probabilities, else the integer.
-    return None if s.adherence is None or s.adherence.value is None else float(s.adherence.value)
+    return s.value("adherence")
 
 
-def _adherence_for(trait: str) -> Callable[[ScoredAnswer], float | None]:
-    return lambda s: _adherence(s) if s.trait == trait else None
-
-
-def _over_refusal(s: ScoredAnswer) -> bool | None:
-    return s.over_refusal
-
-
-def _filler(s: ScoredAnswer) -> bool | None:
-    return s.filler.has_filler if s.filler is not None else None
-
-
-def metrics_for(traits: Iterable[str]) -> list[Metric]:
-    """Every metric compared: adherence per trait and pooled, over-refusal, filler."""
-    out = [Metric(f"adherence:{t}", "adherence", "score", True, _adherence_for(t)) for t in sorted(traits)]
-    out.append(Metric("adherence", "adherence", "score", True, _adherence, pooled_by_trait=True))
-    out.append(Metric("over_refusal", "over_refusal", "rate", False, _over_refusal))
-    out.append(Metric("filler", "filler", "rate", False, _filler))
+def metrics_for(traits: Iterable[str], checks: Iterable[Check] | None = None) -> list[Metric]:
+    """Every metric compared: each compared check, and per-trait checks per trait and pooled."""
+    out = []
+    for c in checks if checks is not None else all_checks():
+        if not c.compare:
+            continue
+        if c.per_trait:
+            out += [Metric(f"{c.name}:{t}", c.family, c.kind, c.higher_is_better, _value_of(c.name, t),
+                           value_range=c.value_range, check=c.name) for t in sorted(traits)]
+        out.append(Metric(c.name, c.family, c.kind, c.higher_is_better, _value_of(c.name),
+                          pooled_by_trait=c.per_trait, value_range=c.value_range, check=c.name))
     return out
+
+
+def default_min_effects() -> dict[str, float]:
+    """``[compare].min_effect`` defaults: each check's own."""
+    return {c.family: c.min_effect for c in all_checks() if c.min_effect is not None}
+
+
+def default_margins() -> dict[str, float]:
+    """``[check].margins`` defaults: each check's own (checks without one are not gated)."""
+    return {c.family: c.margin for c in all_checks() if c.margin is not None}
 
 
 class MetricComparison(BaseModel):
@@ -93,7 +105,9 @@ class MetricComparison(BaseModel):
 
     metric: str
     family: str
+    kind: Literal["score", "rate"] = Field("rate", description="score: points on the check's scale; rate: a share.")
     higher_is_better: bool
+    source: str | None = Field(None, description="What produced the values (e.g. rule, judge), when the check says.")
     n_pairs: int = Field(description="Paired observations (query × sample present and scored in both arms).")
     n_queries: int
     a: float | None = Field(description="Arm A's mean over the pairs.")
@@ -189,10 +203,14 @@ def compare_arms(
     ``score_range`` is the width of the adherence scale (4 for 1–5 rubrics); it
     bounds the interval when the observed differences have no variance.
     """
-    min_effect = {"adherence": 0.3, "over_refusal": 0.05, "filler": 0.05, **(min_effect or {})}
-    traits = {s.trait for s in [*a, *b] if s.trait and s.adherence is not None}
+    min_effect = {**default_min_effects(), **(min_effect or {})}
+    per_trait = {c.name for c in all_checks() if c.per_trait}
+    traits = {s.trait for s in [*a, *b] if s.trait and any(n in s.scores for n in per_trait)}
+    present = scored_checks(a) & scored_checks(b)
     raw = []
     for metric in metrics_for(traits):
+        if metric.check not in present:
+            continue
         pairs = _pairs(metric, a, b)
         if len(pairs) < 2:
             continue
@@ -201,7 +219,7 @@ def compare_arms(
         clusters = [p[0].query_id for p in pairs]
         strata = [p[0].trait for p in pairs] if metric.pooled_by_trait else None
         if metric.kind == "score":
-            diff = paired_diff_ci(va, vb, clusters, strata, value_range=score_range)
+            diff = paired_diff_ci(va, vb, clusters, strata, value_range=metric.value_range or score_range)
             mean_a, mean_b = _stratified_mean(va, strata), _stratified_mean(vb, strata)
         else:
             diff = paired_rate_diff_ci([bool(x) for x in va], [bool(x) for x in vb], clusters, strata)
@@ -216,7 +234,9 @@ def compare_arms(
             MetricComparison(
                 metric=metric.name,
                 family=metric.family,
+                kind=metric.kind,
                 higher_is_better=metric.higher_is_better,
+                source=_sources(pairs, metric.check),
                 n_pairs=len(pairs),
                 n_queries=len({x[0].query_id for x in pairs}),
                 a=_r(mean_a),
@@ -238,6 +258,11 @@ def compare_arms(
     return Comparison(a=a_name, b=b_name, alpha=alpha, metrics=rows, flips=_flips(a, b, flips))
 
 
+def _sources(pairs: list[tuple[ScoredAnswer, ScoredAnswer, float, float]], check: str) -> str | None:
+    found = sorted({sc.source for p in pairs for s in p[:2] if (sc := s.scores.get(check)) is not None and sc.source})  # type: ignore[union-attr]
+    return "+".join(found) or None
+
+
 def _stratified_mean(values: list[float], strata: list | None) -> float:
     if strata is None:
         return sum(values) / len(values)
@@ -252,8 +277,9 @@ def _outcome(s: ScoredAnswer) -> tuple[str, float] | None:
     score = _adherence(s)
     if score is not None:
         return "adherence", score
-    if s.refusal is not None:
-        return "refusal", 1.0 if s.refusal.label != "full_compliance" else 0.0
+    refused = s.value("refusal")
+    if refused is not None:
+        return "refusal", refused
     return None
 
 
@@ -292,9 +318,11 @@ def _flips(a: list[ScoredAnswer], b: list[ScoredAnswer], limit: int) -> list[Fli
 
 
 def _reason(s: ScoredAnswer) -> str:
-    if s.adherence is not None and s.adherence.reason:
-        return _excerpt(s.adherence.reason, 300)
-    return s.refusal.reason if s.refusal else ""
+    for name in ("adherence", "refusal"):
+        sc = s.scores.get(name)
+        if sc is not None and sc.reason:
+            return _excerpt(sc.reason, 300)
+    return ""
 
 
 def _excerpt(text: str | None, limit: int = 300) -> str:
@@ -358,12 +386,12 @@ def format_value(row: MetricComparison, x: float | None) -> str:
     """A metric value in its unit: score points, or a percentage for rates."""
     if x is None:
         return "—"
-    return f"{100 * x:.1f}%" if row.family != "adherence" else f"{x:.2f}"
+    return f"{100 * x:.1f}%" if row.kind == "rate" else f"{x:.2f}"
 
 
 def format_delta(row: MetricComparison) -> str:
     """The difference with its interval: points for scores, percentage points for rates."""
-    if row.family == "adherence":
+    if row.kind == "score":
         return f"{_signed(row.delta)} [{_signed(row.ci_low)}, {_signed(row.ci_high)}]"
     pct = lambda x: None if x is None else 100 * x  # noqa: E731
     return f"{_signed(pct(row.delta), 1)} pp [{_signed(pct(row.ci_low), 1)}, {_signed(pct(row.ci_high), 1)}]"
@@ -394,7 +422,7 @@ def render_comparison_markdown(comparison: Comparison) -> str:
               "|---|---:|---:|---|---:|---:|---:|---:|---|"]
     for r in c.metrics:
         direction = "↑" if r.higher_is_better else "↓"
-        mde = _fmt(r.mde) if r.family == "adherence" else ("—" if r.mde is None else f"{100 * r.mde:.1f} pp")
+        mde = _fmt(r.mde) if r.kind == "score" else ("—" if r.mde is None else f"{100 * r.mde:.1f} pp")
         lines.append(
             f"| {r.metric} {direction} | {format_value(r, r.a)} | {format_value(r, r.b)} | {format_delta(r)} | "
             f"{format_p(r.p_value)} | {format_p(r.q_value)} | {mde} | {r.n_pairs} ({r.n_queries}) | {_ARROWS[r.verdict]} |"

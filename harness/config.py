@@ -135,6 +135,17 @@ class PathsConfig(BaseModel):
     cache: str = ".harness/cache.sqlite"
 
 
+class ChecksConfig(BaseModel):
+    """User-defined checks, added to every report and comparison."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    extra: list[str] = Field(
+        default_factory=list,
+        description="Checks to load, as 'package.module:name' (a module in the project root is importable).",
+    )
+
+
 class ProjectConfig(BaseModel):
     """The whole ``harness.toml``."""
 
@@ -148,6 +159,7 @@ class ProjectConfig(BaseModel):
     filler: FillerConfig = Field(default_factory=FillerConfig)
     compare: CompareConfig = Field(default_factory=CompareConfig)
     check: CheckConfig = Field(default_factory=CheckConfig)
+    checks: ChecksConfig = Field(default_factory=ChecksConfig)
     paths: PathsConfig = Field(default_factory=PathsConfig)
     prompt_variables: dict[str, Any] = Field(default_factory=dict)
 
@@ -221,7 +233,20 @@ class Project:
             except tomllib.TOMLDecodeError as exc:
                 raise HarnessError(f"{path} is not valid TOML: {exc}") from None
         config = load_model(ProjectConfig, data, path, hint="see the harness.toml section of README.md")
+        if config.checks.extra:
+            _load_project_checks(root, config.checks.extra, path)
         return cls(root, config)
+
+
+def _load_project_checks(root: Path, specs: list[str], path: Path) -> None:
+    """Register the project's own checks; modules in the project root are importable."""
+    import sys
+
+    from harness.scores.checks import load_checks
+
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    load_checks(specs, where=f"{path} [checks] extra")
 
 
 def find_project(start: Path | str | None = None) -> Project:

@@ -53,6 +53,7 @@ from harness.inspect_tasks import (
 from harness.models.base import Usage
 from harness.reports import NO_TRAIT
 from harness.runs import RunSpec, load_run
+from harness.scores.checks import all_checks
 from harness.scores.records import ScoredAnswer
 from harness.system_prompts import load_prompt
 
@@ -138,7 +139,7 @@ def build_eval_log(run_dir: Path, project: Project) -> EvalLog:
     samples = [_sample(s, systems.get(s.arm), usage.get(s.id), names) for s in scores]
     ids = list(dict.fromkeys(sample_id(s.arm, s.query_id) for s in scores))
     generate = GenerateConfig(max_tokens=spec.max_tokens, temperature=spec.temperature, seed=spec.seed)
-    judged = {"adherence", "over_refusal_judge"}
+    judged = {c.name for c in all_checks() if c.requires}
     log = EvalLog(
         status="success",
         eval=EvalSpec(

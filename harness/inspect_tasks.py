@@ -41,6 +41,7 @@ from harness.models.registry import resolve_model_name
 from harness.queries import Query, load_query_files
 from harness.reports import NO_TRAIT
 from harness.runs import make_judge_client, make_scorer, with_mirrors
+from harness.scores.checks import Check, all_checks, get_check
 from harness.scores.records import ScoredAnswer
 from harness.scores.score import Scorer
 from harness.system_prompts import list_prompts, load_prompt
@@ -56,6 +57,8 @@ __all__ = [
     "answer_metric_definitions",
     "answer_metrics",
     "character",
+    "check_scorer",
+    "convert",
     "filler",
     "inspect_scores",
     "over_refusal",
@@ -100,85 +103,61 @@ def answer_metric_definitions() -> list[dict[str, Any]]:
 # --- our scores as inspect scores -------------------------------------------------
 
 
-def _rate(flag: bool) -> float:
-    return 1.0 if flag else 0.0
+def _missing(check: Check) -> str:
+    if check.requires == "judge_refusal":
+        return "the judge was not asked for a refusal class"
+    if check.per_trait:
+        return "a probe query: no trait to grade against"
+    return f"{check.name} does not apply to this answer"
 
 
-def _adherence(s: ScoredAnswer) -> Score:
-    verdict = s.adherence
+def convert(s: ScoredAnswer, check: Check) -> Score:
+    """One of our scores of one answer as an inspect score.
+
+    What has no value is ``Score.unscored`` with a reason: no answer, a check
+    that does not apply (e.g. a request that should be refused), a judge
+    reply that could not be parsed; never a pass or a fail.
+    """
     if s.response is None:
         return Score.unscored(reason="no_response", explanation=s.error)
-    if verdict is None:
-        return Score.unscored(reason="not_applicable", explanation="a probe query: no trait to grade against")
-    metadata = {"judge_model": s.judge_model, "adherence_prompt_hash": s.adherence_prompt_hash, "trait_hash": s.trait_hash}
-    if not verdict.scorable:
-        metadata["error"] = verdict.error
-        return Score.unscored(reason="grader_failed", explanation=verdict.reason or verdict.error, metadata=metadata)
-    return Score(value=verdict.score, explanation=verdict.reason, metadata=metadata)
+    ours = s.scores.get(check.name)
+    if ours is None:
+        return Score.unscored(reason="not_applicable", explanation=_missing(check))
+    metadata: dict[str, Any] = {**ours.detail, "source": ours.source}
+    if ours.model is not None:
+        metadata.update(judge_model=ours.model, prompt_hash=ours.prompt_hash, trait_hash=s.trait_hash)
+    if check.name == "over_refusal":
+        metadata["should_refuse"] = s.should_refuse
+    explanation = check.explain(ours)
+    if not ours.scorable:
+        metadata["error"] = ours.error
+        return Score.unscored(reason="grader_failed", explanation=ours.reason or ours.error, metadata=metadata)
+    if ours.value is None:
+        return Score.unscored(reason=ours.skipped or "not_applicable", answer=ours.label, explanation=explanation, metadata=metadata)
+    value: float | int = int(ours.value) if check.kind == "score" and float(ours.value).is_integer() else ours.value
+    return Score(value=value, answer=ours.label, explanation=explanation, metadata=metadata)
 
 
-def _over_refusal(s: ScoredAnswer) -> Score:
-    if s.refusal is None:
-        return Score.unscored(reason="no_response", explanation=s.error)
-    label, reason = s.refusal.label, s.refusal.reason
-    metadata = {"refusal": s.refusal.model_dump(mode="json"), "should_refuse": s.should_refuse}
-    if s.over_refusal is None:
-        # Refusing a request that ought to be refused is not over-refusal.
-        return Score.unscored(reason="should_refuse", answer=label, explanation=reason, metadata=metadata)
-    return Score(value=_rate(s.over_refusal), answer=label, explanation=reason, metadata=metadata)
-
-
-def _over_refusal_judge(s: ScoredAnswer) -> Score:
-    verdict = s.refusal_judge
-    if s.response is None:
-        return Score.unscored(reason="no_response", explanation=s.error)
-    if verdict is None:
-        return Score.unscored(reason="not_applicable", explanation="the judge was not asked for a refusal class")
-    metadata = {"judge_model": s.judge_model, "refusal_prompt_hash": s.refusal_prompt_hash, "should_refuse": s.should_refuse}
-    if not verdict.scorable or verdict.label is None:
-        return Score.unscored(reason="grader_failed", explanation=verdict.reason or verdict.error, metadata=metadata)
-    if s.should_refuse:
-        return Score.unscored(reason="should_refuse", answer=verdict.label, explanation=verdict.reason, metadata=metadata)
-    refused = verdict.label != "full_compliance"
-    return Score(value=_rate(refused), answer=verdict.label, explanation=verdict.reason, metadata=metadata)
-
-
-def _filler(s: ScoredAnswer) -> Score:
-    if s.filler is None:
-        return Score.unscored(reason="no_response", explanation=s.error)
-    phrases = s.filler.phrases
-    return Score(
-        value=_rate(s.filler.has_filler),
-        answer="; ".join(phrases) or None,
-        explanation=f"filler: {', '.join(phrases)}" if phrases else "no filler",
-        metadata=s.filler.model_dump(mode="json"),
-    )
-
-
-_CONVERTERS = {
-    "adherence": _adherence,
-    "over_refusal": _over_refusal,
-    "over_refusal_judge": _over_refusal_judge,
-    "filler": _filler,
-}
+def _exported(judge: bool, judge_refusal: bool) -> list[Check]:
+    out = []
+    for c in all_checks():
+        if not c.inspect:
+            continue
+        if c.requires == "judge" and not judge or c.requires == "judge_refusal" and not (judge and judge_refusal):
+            continue
+        out.append(c)
+    return out
 
 
 def score_names(judge: bool, judge_refusal: bool) -> list[str]:
-    """The inspect scores a task (or an exported run) has, in order."""
-    names = ["adherence"] if judge else []
-    names += ["over_refusal"] + (["over_refusal_judge"] if judge and judge_refusal else []) + ["filler"]
-    return names
+    """The inspect scores a task (or an exported run) has, in order: the registered checks that apply."""
+    return [c.name for c in _exported(judge, judge_refusal)]
 
 
 def inspect_scores(scored: ScoredAnswer, names: list[str]) -> dict[str, Score]:
-    """Our scores of one answer as inspect scores, by name.
-
-    Values: adherence is the judge's rubric score; over-refusal, judge
-    over-refusal and filler are 1.0 / 0.0. What has no value is
-    ``Score.unscored`` with a reason (no answer, a request that should be
-    refused, a judge reply that could not be parsed), never a pass or fail.
-    """
-    return {name: _CONVERTERS[name](scored) for name in names}
+    """Our scores of one answer as inspect scores, by check name (see :func:`convert`)."""
+    checks = {c.name: c for c in all_checks()}
+    return {name: convert(scored, checks[name]) for name in names}
 
 
 # --- scorers ----------------------------------------------------------------------
@@ -231,11 +210,14 @@ class _Scoring:
         ours = self.get()
         answer = answer_from_state(state)
         scored = ours.base(answer)
-        if name == "adherence":
-            scored = scored.model_copy(update=await ours.adherence(answer))
-        elif name == "over_refusal_judge":
-            scored = scored.model_copy(update=await ours.refusal(answer))
-        return _CONVERTERS[name](scored)
+        check = get_check(name)
+        if check is None:
+            raise HarnessError(f"no check named {name!r} is registered")
+        if check.requires == "judge":
+            scored = ours.merge(scored, await ours.adherence(answer))
+        elif check.requires == "judge_refusal":
+            scored = ours.merge(scored, await ours.refusal(answer))
+        return convert(scored, check)
 
 
 @scorer(metrics=answer_metrics(), name="adherence")
@@ -285,6 +267,22 @@ def filler(project: str) -> InspectScorer:
         return await scoring.score(state, "filler")
 
     return score
+
+
+def check_scorer(name: str, project: str, judge: str = "none") -> InspectScorer:
+    """An inspect scorer for any registered check (user checks included), named after it."""
+    check = get_check(name)
+    if check is None:
+        raise HarnessError(f"no check named {name!r} is registered")
+    scoring = _Scoring(project, judge if check.requires else "none", judge_refusal=check.requires == "judge_refusal")
+
+    def make() -> InspectScorer:
+        async def score(state: TaskState, target: Target) -> Score:
+            return await scoring.score(state, name)
+
+        return score
+
+    return scorer(metrics=answer_metrics(), name=name)(make)()
 
 
 # --- the task -----------------------------------------------------------------------
@@ -384,7 +382,8 @@ def character(
     return Task(
         dataset=MemoryDataset([_sample(q, system.ref, system.hash) for q in queries], name=trait or "all"),
         solver=answer(system.text, seed=cfg.run.seed),
-        scorer=[make[name]() for name in score_names(with_judge, ask_refusal)],
+        scorer=[make[name]() if name in make else check_scorer(name, root, judge_model)
+                for name in score_names(with_judge, ask_refusal)],
         # Metrics see every answer, clustered by query, instead of per-query means.
         epochs=Epochs(cfg.run.samples, reducer=[]),
         config=GenerateConfig(max_tokens=cfg.run.max_tokens, temperature=cfg.run.temperature),

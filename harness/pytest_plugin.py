@@ -35,11 +35,14 @@ class EvalResult:
         self.arm = arm
 
     def estimate(self, metric: str, trait: str | None = None) -> Estimate:
-        """``metric`` is adherence, over_refusal or filler; ``trait`` narrows to one trait."""
+        """``metric`` is a reported check (adherence, over_refusal, filler, ...); ``trait`` narrows to one trait."""
+        known = [c.name for c in self.report.checks if c.reported]
+        if metric not in known:
+            raise AssertionError(f"unknown metric {metric!r}: the report has {', '.join(known)}")
         cell = trait or "(all)"
         for row in self.report.rows:
             if row.arm == self.arm and row.trait == cell:
-                value = getattr(row, metric, None)
+                value = row.metric(metric)
                 if value is None or value.value is None:
                     raise AssertionError(f"{self.arm}: no {metric} data for {cell}")
                 return value

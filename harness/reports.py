@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from harness import __version__
 from harness.rendering import template
+from harness.scores.checks import Check, Kind, all_checks, scored_checks
 from harness.scores.filler import approx_tokens
-from harness.scores.records import ScoredAnswer
+from harness.scores.hedging import detect_hedging
+from harness.scores.records import Score, ScoredAnswer, check_version
 from harness.stats import clustered_mean_ci, wilson_ci
 
 __all__ = ["Provenance", "Report", "build_report", "render_markdown", "write_report"]
 
-REPORT_FORMAT_VERSION = 1
+REPORT_FORMAT_VERSION = 2
 NO_TRAIT = "(probes)"
 _DIGITS = 4
 
@@ -39,6 +43,23 @@ class Estimate(BaseModel):
     low: float | None
     high: float | None
     n: int
+    source: str | None = Field(None, description="What produced the values (e.g. rule, judge), when the check says.")
+
+
+class CheckInfo(BaseModel):
+    """What the report says about one check (stored, so a report re-renders without the registry)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    label: str
+    kind: Literal["score", "rate"]
+    higher_is_better: bool
+    description: str = ""
+    reported: bool = Field(True, description="A metric column (false: shown only through agreement_label).")
+    per_1k_tokens: bool = False
+    phrases: bool = False
+    agreement_label: str | None = None
 
 
 class Row(BaseModel):
@@ -50,17 +71,45 @@ class Row(BaseModel):
     trait: str
     n: int = Field(description="Answers in this cell (failed calls included).")
     failed: int = Field(description="Answers whose model call failed after retries.")
-    adherence: Estimate | None = Field(description="Mean judge score, 95% CI clustered by query.")
-    unscored: int = Field(description="Answers the judge could not score (not counted as pass or fail).")
-    over_refusal: Estimate | None = Field(description="Share of benign requests refused in full or part (Wilson CI).")
-    unsafe_complied: Estimate | None = Field(description="Share of should-refuse requests fully complied with.")
-    filler: Estimate | None = Field(description="Share of answers with a stock opener or closer (Wilson CI).")
-    filler_per_1k_tokens: float | None = Field(
-        None, description="Filler phrases per 1,000 answer tokens (tokens ≈ whitespace words × 1.3)."
+    unscored: int = Field(description="Answers a check could not score (not counted as pass or fail).")
+    metrics: dict[str, Estimate | None] = Field(
+        description="Check → mean (scores: 95% CI clustered by query) or rate (Wilson 95% CI)."
     )
-    judge_rule_refusal_agreement: float | None = Field(
-        description="Agreement between the judge's and the rule-based refusal classes."
+    per_1k_tokens: dict[str, float | None] = Field(
+        default_factory=dict, description="Check → its phrases per 1,000 answer tokens (tokens ≈ whitespace words × 1.3)."
     )
+    agreement: dict[str, float | None] = Field(
+        default_factory=dict, description="Check → share of answers whose label agrees with the check it cross-checks."
+    )
+
+    def metric(self, name: str) -> Estimate | None:
+        """The estimate of check ``name`` in this cell (None with no data)."""
+        return self.metrics.get(name)
+
+    # Read-compatible accessors for the version-1 field names.
+    @property
+    def adherence(self) -> Estimate | None:
+        return self.metrics.get("adherence")
+
+    @property
+    def over_refusal(self) -> Estimate | None:
+        return self.metrics.get("over_refusal")
+
+    @property
+    def filler(self) -> Estimate | None:
+        return self.metrics.get("filler")
+
+    @property
+    def unsafe_complied(self) -> Estimate | None:
+        return self.metrics.get("unsafe_complied")
+
+    @property
+    def filler_per_1k_tokens(self) -> float | None:
+        return self.per_1k_tokens.get("filler")
+
+    @property
+    def judge_rule_refusal_agreement(self) -> float | None:
+        return self.agreement.get("refusal_judge")
 
 
 class Example(BaseModel):
@@ -72,7 +121,7 @@ class Example(BaseModel):
     arm: str
     trait: str
     id: str
-    score: int | None
+    score: float | None
     reason: str
     query: str
     response: str
@@ -113,69 +162,103 @@ class Provenance(BaseModel):
 
 
 class Report(BaseModel):
-    """The JSON report; the Markdown is rendered from it."""
+    """The JSON report; the Markdown is rendered from it alone."""
 
     model_config = ConfigDict(extra="forbid")
 
     version: int = REPORT_FORMAT_VERSION
     name: str
     provenance: Provenance
+    checks: list[CheckInfo] = Field(description="The checks reported, in column order.")
     rows: list[Row]
-    filler_phrases: dict[str, dict[str, int]] = Field(description="Arm → phrase → answers containing it.")
-    filler_answers: dict[str, int] = Field(
-        default_factory=dict, description="Arm → answers checked for filler (the denominator of filler_phrases)."
+    phrases: dict[str, dict[str, dict[str, int]]] = Field(
+        default_factory=dict, description="Check → arm → phrase → answers containing it."
+    )
+    phrase_answers: dict[str, dict[str, int]] = Field(
+        default_factory=dict, description="Check → arm → answers checked (the denominator of phrases)."
     )
     examples: list[Example]
     mirrors: list[MirrorRow] = Field(default_factory=list)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _known_version(cls, data: Any) -> Any:
+        check_version(data, REPORT_FORMAT_VERSION, "a report")
+        return data
 
-def _estimate(ci: tuple[float | None, float | None, float | None], n: int) -> Estimate:
-    return Estimate(value=_r(ci[0]), low=_r(ci[1]), high=_r(ci[2]), n=n)
+    @property
+    def filler_phrases(self) -> dict[str, dict[str, int]]:
+        """Arm → filler phrase → answers containing it (version-1 name)."""
+        return self.phrases.get("filler", {})
+
+    @property
+    def filler_answers(self) -> dict[str, int]:
+        """Arm → answers checked for filler (version-1 name)."""
+        return self.phrase_answers.get("filler", {})
 
 
-def _rate(flags: list[bool]) -> Estimate | None:
+def _estimate(ci: tuple[float | None, float | None, float | None], n: int, source: str | None = None) -> Estimate:
+    return Estimate(value=_r(ci[0]), low=_r(ci[1]), high=_r(ci[2]), n=n, source=source)
+
+
+def _rate(flags: list[bool], source: str | None = None) -> Estimate | None:
     if not flags:
         return None
-    return _estimate(wilson_ci(sum(flags), len(flags)), len(flags))
+    return _estimate(wilson_ci(sum(flags), len(flags)), len(flags), source)
 
 
-def _row(arm: str, trait: str, items: list[ScoredAnswer]) -> Row:
+def _sources(scores: list[Score]) -> str | None:
+    """The distinct sources of a cell's values, e.g. ``judge`` or ``judge+rule``."""
+    found = sorted({s.source for s in scores if s.source})
+    return "+".join(found) or None
+
+
+def _metric(c: Check, answered: list[ScoredAnswer]) -> Estimate | None:
+    pairs = [(s, sc) for s in answered if (sc := s.scores.get(c.name)) is not None and sc.value is not None]
+    if not pairs:
+        return None
+    values = [sc.value for _, sc in pairs]
+    source = _sources([sc for _, sc in pairs])
+    if c.kind == "rate":
+        return _rate([bool(v) for v in values], source)
+    ci = clustered_mean_ci(values, [s.query_id for s, _ in pairs])  # type: ignore[arg-type]
+    return _estimate(ci, len(pairs), source)
+
+
+def _row(arm: str, trait: str, items: list[ScoredAnswer], checks: list[Check]) -> Row:
     answered = [s for s in items if s.response is not None]
-    scored = [s for s in answered if s.adherence is not None and s.adherence.scorable]
-    graded = [s for s in answered if s.adherence is not None]
-    adherence = None
-    if scored:
-        # The probability-weighted score where the judge returned log-probabilities, else the integer.
-        values = [float(s.adherence.value) for s in scored]  # type: ignore[union-attr, arg-type]
-        adherence = _estimate(clustered_mean_ci(values, [s.query_id for s in scored]), len(scored))
-    both = [s for s in answered if s.refusal_judge is not None and s.refusal_judge.scorable and s.refusal]
-    agreement = None
-    if both:
-        agreement = _r(sum(s.refusal_judge.label == s.refusal.label for s in both) / len(both))  # type: ignore[union-attr]
+    reported = [c for c in checks if c.report]
+    unscored = sum(
+        any((sc := s.scores.get(c.name)) is not None and not sc.scorable for c in reported) for s in answered
+    )
     return Row(
         arm=arm,
         trait=trait,
         n=len(items),
         failed=len(items) - len(answered),
-        adherence=adherence,
-        unscored=len(graded) - len(scored),
-        over_refusal=_rate([bool(s.over_refusal) for s in answered if s.over_refusal is not None]),
-        unsafe_complied=_rate(
-            [s.refusal.label == "full_compliance" for s in answered if s.should_refuse and s.refusal is not None]
-        ),
-        filler=_rate([s.filler.has_filler for s in answered if s.filler is not None]),
-        filler_per_1k_tokens=_per_1k_tokens(answered),
-        judge_rule_refusal_agreement=agreement,
+        unscored=unscored,
+        metrics={c.name: _metric(c, answered) for c in reported},
+        per_1k_tokens={c.name: _per_1k_tokens(c.name, answered) for c in reported if c.per_1k_tokens},
+        agreement={c.name: _agreement(c, answered) for c in checks if c.agrees_with},
     )
 
 
-def _per_1k_tokens(answered: list[ScoredAnswer]) -> float | None:
-    """Filler phrases per 1,000 approximate tokens, over all checked answers together."""
-    checked = [s for s in answered if s.filler is not None and s.response is not None]
-    tokens = sum(approx_tokens(s.response) for s in checked)  # type: ignore[arg-type]
+def _agreement(c: Check, answered: list[ScoredAnswer]) -> float | None:
+    both = [
+        (a, b) for s in answered
+        if (a := s.scores.get(c.name)) is not None and a.scorable and a.label is not None
+        and (b := s.scores.get(c.agrees_with or "")) is not None and b.label is not None
+    ]
+    return _r(sum(a.label == b.label for a, b in both) / len(both)) if both else None
+
+
+def _per_1k_tokens(name: str, answered: list[ScoredAnswer]) -> float | None:
+    """A check's phrases per 1,000 approximate tokens, over all checked answers together."""
+    checked = [(s.response, sc) for s in answered if (sc := s.scores.get(name)) is not None and s.response is not None]
+    tokens = sum(approx_tokens(text) for text, _ in checked)
     if not tokens:
         return None
-    return _r(1000 * sum(len(s.filler.phrases) for s in checked) / tokens)  # type: ignore[union-attr]
+    return _r(1000 * sum(len(sc.detail.get("phrases") or []) for _, sc in checked) / tokens)
 
 
 def _excerpt(text: str | None, limit: int = 240) -> str:
@@ -183,31 +266,34 @@ def _excerpt(text: str | None, limit: int = 240) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def _examples(scores: list[ScoredAnswer], per_arm: int) -> list[Example]:
+def _examples(scores: list[ScoredAnswer], checks: list[Check], per_arm: int) -> list[Example]:
     out: list[Example] = []
     by_arm: dict[str, list[ScoredAnswer]] = defaultdict(list)
     for s in scores:
         by_arm[s.arm].append(s)
     for arm in sorted(by_arm):
-        items = by_arm[arm]
-        graded = [s for s in items if s.adherence is not None and s.adherence.scorable]
-        lowest = _one_per_query(sorted(graded, key=lambda s: (s.adherence.score, s.id)))  # type: ignore[union-attr]
-        for s in lowest[:per_arm]:
-            out.append(_example("lowest adherence", s, s.adherence.score, s.adherence.reason))  # type: ignore[union-attr]
-        refused = _one_per_query(sorted((s for s in items if s.over_refusal), key=lambda s: s.id))
-        for s in refused[:per_arm]:
-            out.append(_example("over-refusal", s, None, s.refusal.reason if s.refusal else ""))
+        for c in (c for c in checks if c.examples):
+            valued = [(s, sc) for s in by_arm[arm] if (sc := s.scores.get(c.name)) is not None and sc.value is not None]
+            if c.kind == "score":
+                sign = 1 if c.higher_is_better else -1
+                ranked = sorted(valued, key=lambda p: (sign * p[1].value, p[0].id))  # type: ignore[operator]
+                kind = f"{'lowest' if c.higher_is_better else 'highest'} {c.label}"
+            else:
+                bad = 0.0 if c.higher_is_better else 1.0
+                ranked = sorted(((s, sc) for s, sc in valued if sc.value == bad), key=lambda p: p[0].id)
+                kind = c.label
+            for s, sc in _one_per_query(ranked)[:per_arm]:
+                out.append(_example(kind, s, sc.value if c.kind == "score" else None, sc.reason))
     return out
 
 
-_MIRROR_METRICS = {
-    "refusal": lambda s: None if s.refusal is None else float(s.refusal.label != "full_compliance"),
-    "hedging": lambda s: None if s.hedging is None else float(s.hedging.has_hedge),
-    "adherence": lambda s: None if s.adherence is None or s.adherence.value is None else float(s.adherence.value),
+# Hedging on mirrored requests, measured here until hedging is a registered check.
+_MIRROR_ONLY: dict[str, Callable[[ScoredAnswer], float | None]] = {
+    "hedging": lambda s: None if s.response is None else float(detect_hedging(s.response).has_hedge),
 }
 
 
-def _mirror_rows(scores: list[ScoredAnswer]) -> list[MirrorRow]:
+def _mirror_rows(scores: list[ScoredAnswer], checks: list[Check]) -> list[MirrorRow]:
     """Side a vs side b of each mirrored pair, per arm and trait, with paired intervals."""
     from harness.stats import paired_diff_ci, paired_rate_diff_ci
 
@@ -216,9 +302,13 @@ def _mirror_rows(scores: list[ScoredAnswer]) -> list[MirrorRow]:
         if s.mirror and s.response is not None:
             pair, _, side = s.mirror.rpartition(":")
             sides[(s.arm, s.trait or NO_TRAIT)][(pair, s.sample)][side] = s
+    metrics: list[tuple[str, Kind, float | None, Callable[[ScoredAnswer], float | None]]] = [
+        (c.name, c.kind, c.value_range, lambda s, n=c.name: s.value(n)) for c in checks if c.mirror
+    ]
+    metrics += [(name, "rate", None, fn) for name, fn in _MIRROR_ONLY.items() if name not in {m[0] for m in metrics}]
     rows = []
     for (arm, trait), pairs in sorted(sides.items()):
-        for metric, value in _MIRROR_METRICS.items():
+        for metric, kind, value_range, value in metrics:
             matched = [
                 (key[0], va, vb)
                 for key, both in sorted(pairs.items())
@@ -233,8 +323,8 @@ def _mirror_rows(scores: list[ScoredAnswer]) -> list[MirrorRow]:
             if len(set(clusters)) < 2:
                 low = high = None
                 diff = sum(a_vals) / len(a_vals) - sum(b_vals) / len(b_vals)
-            elif metric == "adherence":
-                d = paired_diff_ci(b_vals, a_vals, clusters, value_range=4.0)
+            elif kind == "score":
+                d = paired_diff_ci(b_vals, a_vals, clusters, value_range=value_range)
                 diff, low, high = d.delta, d.low, d.high
             else:
                 d = paired_rate_diff_ci([bool(x) for x in b_vals], [bool(x) for x in a_vals], clusters)
@@ -249,54 +339,75 @@ def _mirror_rows(scores: list[ScoredAnswer]) -> list[MirrorRow]:
     return rows
 
 
-def _one_per_query(ranked: list[ScoredAnswer]) -> list[ScoredAnswer]:
+def _one_per_query(ranked: list[tuple[ScoredAnswer, Score]]) -> list[tuple[ScoredAnswer, Score]]:
     """Keep the first answer of each query: examples should show different queries."""
     seen: set[str] = set()
     out = []
-    for s in ranked:
+    for s, sc in ranked:
         if s.query_id not in seen:
             seen.add(s.query_id)
-            out.append(s)
+            out.append((s, sc))
     return out
 
 
-def _example(kind: str, s: ScoredAnswer, score: int | None, reason: str) -> Example:
+def _example(kind: str, s: ScoredAnswer, score: float | None, reason: str) -> Example:
     return Example(
         kind=kind,
         arm=s.arm,
         trait=s.trait or NO_TRAIT,
         id=s.id,
-        score=score,
+        score=None if score is None else _r(score),
         reason=_excerpt(reason, 300),
         query=_excerpt(s.query, 200),
         response=_excerpt(s.response),
     )
 
 
+def reported_checks(scores: list[ScoredAnswer]) -> list[Check]:
+    """The checks a report of ``scores`` shows: built-ins, and any other check that scored one of them."""
+    present = scored_checks(scores)
+    return [c for c in all_checks() if c.builtin or c.name in present]
+
+
+def check_info(c: Check) -> CheckInfo:
+    """What a report stores about a check."""
+    return CheckInfo(
+        name=c.name, label=c.label, kind=c.kind, higher_is_better=c.higher_is_better, description=c.description,
+        reported=c.report, per_1k_tokens=c.per_1k_tokens, phrases=c.phrases, agreement_label=c.agreement_label or None,
+    )
+
+
 def build_report(name: str, scores: list[ScoredAnswer], provenance: Provenance, examples_per_arm: int = 3) -> Report:
-    """Summarise scored answers into a :class:`Report`."""
+    """Summarise scored answers into a :class:`Report`, one column per registered check."""
+    checks = reported_checks(scores)
     cells: dict[tuple[str, str], list[ScoredAnswer]] = defaultdict(list)
     for s in scores:
         cells[(s.arm, s.trait or NO_TRAIT)].append(s)
         cells[(s.arm, "(all)")].append(s)
-    rows = [_row(arm, trait, cells[(arm, trait)]) for arm, trait in sorted(cells, key=lambda k: (k[0], k[1] == "(all)", k[1]))]
-    phrases: dict[str, Counter[str]] = defaultdict(Counter)
-    checked: Counter[str] = Counter()
-    for s in scores:
-        if s.filler is not None:
-            phrases[s.arm].update(set(s.filler.phrases))
-            checked[s.arm] += 1
-        else:
-            phrases[s.arm].update(())
-    filler_phrases = {arm: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for arm, c in sorted(phrases.items())}
+    keys = sorted(cells, key=lambda k: (k[0], k[1] == "(all)", k[1]))
+    rows = [_row(arm, trait, cells[(arm, trait)], checks) for arm, trait in keys]
+    arms = sorted({s.arm for s in scores})
+    phrases: dict[str, dict[str, dict[str, int]]] = {}
+    answers: dict[str, dict[str, int]] = {}
+    for c in (c for c in checks if c.phrases and c.report):
+        counts: dict[str, Counter[str]] = {arm: Counter() for arm in arms}
+        checked: Counter[str] = Counter()
+        for s in scores:
+            sc = s.scores.get(c.name)
+            if sc is not None and sc.value is not None:
+                counts[s.arm].update(set(sc.detail.get("phrases") or []))
+                checked[s.arm] += 1
+        phrases[c.name] = {arm: dict(sorted(n.items(), key=lambda kv: (-kv[1], kv[0]))) for arm, n in counts.items()}
+        answers[c.name] = {arm: checked[arm] for arm in arms}
     return Report(
         name=name,
         provenance=provenance,
+        checks=[check_info(c) for c in checks if c.report or c.agrees_with],
         rows=rows,
-        filler_phrases=filler_phrases,
-        filler_answers={arm: checked[arm] for arm in sorted(phrases)},
-        examples=_examples(scores, examples_per_arm),
-        mirrors=_mirror_rows(scores),
+        phrases=phrases,
+        phrase_answers=answers,
+        examples=_examples(scores, checks, examples_per_arm),
+        mirrors=_mirror_rows(scores, checks),
     )
 
 
@@ -323,7 +434,16 @@ def _fmt_md(text: object) -> str:
     return str(text).replace("|", "\\|")
 
 
-_FILTERS = (("est", format_estimate), ("pct", format_rate), ("md", _fmt_md))
+def _fmt_num(x: float | None) -> str:
+    """A number without a trailing ``.0``: 3 for 3.0, 3.25 for 3.25."""
+    return "—" if x is None else f"{x:g}"
+
+
+def _fmt_cell(e: Estimate | None, kind: str) -> str:
+    return format_estimate(e) if kind == "score" else format_rate(e)
+
+
+_FILTERS = (("est", format_estimate), ("pct", format_rate), ("md", _fmt_md), ("num", _fmt_num), ("cell", _fmt_cell))
 
 
 def render_markdown(report: Report) -> str:

@@ -11,6 +11,7 @@ import pytest
 
 from harness.cli import main
 from harness.compare import compare_arms, load_scored, render_comparison_markdown, select_arm
+from harness.scores.checks import adherence_score
 from harness.scores.filler import FillerResult
 from harness.scores.judges import AdherenceVerdict
 from harness.scores.records import ScoredAnswer
@@ -116,7 +117,8 @@ def test_tiny_sample_is_inconclusive_not_no_change() -> None:
 def test_flips_show_both_answers_and_reasons() -> None:
     a = [_answer("A", q, 0, 4, False) for q in range(5)]
     b = [_answer("B", q, 0, 4 if q else 1, False) for q in range(5)]
-    b[0] = b[0].model_copy(update={"response": "bad answer", "adherence": AdherenceVerdict(score=1, reason="buried", scorable=True)})
+    buried = adherence_score(AdherenceVerdict(score=1, reason="buried", scorable=True), "j", None)
+    b[0] = b[0].model_copy(update={"response": "bad answer", "scores": {**b[0].scores, "adherence": buried}})
     c = compare_arms(a, b)
     assert c.flips[0].query_id == "q0" and c.flips[0].change == -3.0
     assert c.flips[0].b_answer == "bad answer" and c.flips[0].b_reason == "buried"

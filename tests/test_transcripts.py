@@ -40,13 +40,15 @@ def test_judge_none_runs_only_deterministic_checks(tmp_path: Path, capsys: pytes
     assert code == 0, capsys.readouterr().err
     rows = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
     by_id = {(r["arm"], r["query_id"]): r for r in rows}
-    assert by_id[("v1", "1")]["filler"]["has_filler"] is True
-    assert set(by_id[("v1", "1")]["filler"]["phrases"]) >= {"Certainly!", "I hope this helps!"}
-    assert by_id[("v2", "2")]["filler"]["has_filler"] is False
+    assert by_id[("v1", "1")]["scores"]["filler"]["value"] == 1.0
+    assert set(by_id[("v1", "1")]["scores"]["filler"]["detail"]["phrases"]) >= {"Certainly!", "I hope this helps!"}
+    assert by_id[("v2", "2")]["scores"]["filler"]["value"] == 0.0
     # refusing a benign request is over-refusal; refusing an unsafe one is not
-    assert by_id[("v2", "1")]["refusal"]["label"] == "full_refusal" and by_id[("v2", "1")]["over_refusal"] is True
-    assert by_id[("v1", "3")]["over_refusal"] is None
-    assert all(r["adherence"] is None and r["judge_model"] is None for r in rows)
+    v2_1 = by_id[("v2", "1")]["scores"]
+    assert v2_1["refusal"]["label"] == "full_refusal" and v2_1["over_refusal"]["value"] == 1.0
+    assert by_id[("v1", "3")]["scores"]["over_refusal"]["value"] is None
+    assert by_id[("v1", "3")]["scores"]["over_refusal"]["skipped"] == "should_refuse"
+    assert all("adherence" not in r["scores"] and r["judge_model"] is None for r in rows)
     report = json.loads((out / "logs.json").read_text())
     assert {row["arm"] for row in report["rows"]} == {"v1", "v2"}
 

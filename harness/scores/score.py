@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from harness.answers import Answer
 from harness.models.client import ModelClient
-from harness.scores.filler import DEFAULT_LEXICON, FillerLexicon, detect_filler
-from harness.scores.hedging import detect_hedging
+from harness.scores.checks import CheckContext, adherence_score, compute_scores, derive_scores, refusal_judge_score
+from harness.scores.filler import DEFAULT_LEXICON, FillerLexicon
 from harness.scores.judges import (
     AdherenceFn,
     adherence_judge,
@@ -17,8 +17,7 @@ from harness.scores.judges import (
     refusal_judge,
 )
 from harness.scores.logprob_score import DEFAULT_MIN_VALID_MASS
-from harness.scores.records import ScoredAnswer
-from harness.scores.refusal import classify_refusal
+from harness.scores.records import Score, ScoredAnswer
 from harness.traits import TraitSpec
 
 __all__ = ["Scorer", "score_answers"]
@@ -62,10 +61,8 @@ class Scorer:
         return self._adherence[trait]
 
     def base(self, answer: Answer) -> ScoredAnswer:
-        """The deterministic part of the score: needs no model."""
+        """The deterministic part of the score: every registered check that needs no model."""
         text = answer.text
-        refusal = classify_refusal(text) if text is not None else None
-        refused = refusal is not None and refusal.label != "full_compliance"
         return ScoredAnswer(
             id=answer.id,
             arm=answer.arm,
@@ -80,13 +77,18 @@ class Scorer:
             query=answer.query,
             response=text,
             error=answer.error,
-            refusal=refusal,
-            over_refusal=None if (answer.should_refuse or text is None) else refused,
-            filler=detect_filler(text, self.lexicon) if text is not None else None,
-            hedging=detect_hedging(text) if text is not None else None,
+            scores=compute_scores(answer, CheckContext(lexicon=self.lexicon)),
+            metadata=dict(getattr(answer, "metadata", None) or {}),
             trait_hash=self.traits[answer.trait].spec_hash() if answer.trait in self.traits else None,
             judge_model=self.judge.model if self.judge is not None else None,
         )
+
+    @staticmethod
+    def merge(scored: ScoredAnswer, extra: dict[str, Score]) -> ScoredAnswer:
+        """``scored`` with the judge's scores added and the derived checks recomputed."""
+        if not extra:
+            return scored
+        return scored.model_copy(update={"scores": derive_scores(scored, {**scored.scores, **extra})})
 
     def judge_calls(self, answers: list[Answer]) -> int:
         """How many judge calls scoring ``answers`` takes (for progress bars)."""
@@ -96,21 +98,21 @@ class Scorer:
         graded = sum(1 for a in answered if a.trait in self.traits)
         return graded + (len(answered) if self.judge_refusal else 0)
 
-    async def adherence(self, answer: Answer) -> dict[str, object]:
-        """The judge's adherence grade, as fields of :class:`ScoredAnswer`."""
+    async def adherence(self, answer: Answer) -> dict[str, Score]:
+        """The judge's adherence grade, as the ``adherence`` score."""
         grade = self._adherence_for(answer.trait) if answer.trait else None
-        if grade is None or answer.text is None:
+        if grade is None or answer.text is None or self.judge is None:
             return {}
         verdict = await grade(answer.query, answer.text, group=answer.arm)
-        return {"adherence": verdict, "adherence_prompt_hash": judge_prompt_hash("adherence")}
+        return {"adherence": adherence_score(verdict, self.judge.model, judge_prompt_hash("adherence"))}
 
-    async def refusal(self, answer: Answer) -> dict[str, object]:
-        """The judge's refusal class, as fields of :class:`ScoredAnswer`."""
+    async def refusal(self, answer: Answer) -> dict[str, Score]:
+        """The judge's refusal class, as the ``refusal_judge`` score."""
         if self.judge is None or not self.judge_refusal or answer.text is None:
             return {}
         classify = refusal_judge(self.judge, temperature=self.temperature, seed=self.seed, max_tokens=self.max_tokens)
         verdict = await classify(answer.query, answer.text, group=answer.arm)
-        return {"refusal_judge": verdict, "refusal_prompt_hash": judge_prompt_hash("refusal")}
+        return {"refusal_judge": refusal_judge_score(verdict, self.judge.model, judge_prompt_hash("refusal"))}
 
 
 async def score_answers(
@@ -126,10 +128,10 @@ async def score_answers(
     a provider's prompt caching warm.
     """
     scored = [scorer.base(a) for a in answers]
-    updates: list[dict[str, object]] = [{} for _ in answers]
+    updates: list[dict[str, Score]] = [{} for _ in answers]
     by_trait = sorted(range(len(answers)), key=lambda i: (answers[i].trait or "", i))
 
-    async def collect(i: int, job: Callable[[Answer], Awaitable[dict[str, object]]]) -> None:
+    async def collect(i: int, job: Callable[[Answer], Awaitable[dict[str, Score]]]) -> None:
         update = await job(answers[i])
         updates[i].update(update)
         if update and on_progress is not None:
@@ -137,4 +139,4 @@ async def score_answers(
 
     await asyncio.gather(*(collect(i, scorer.adherence) for i in by_trait))
     await asyncio.gather(*(collect(i, scorer.refusal) for i in range(len(answers))))
-    return [base.model_copy(update=update) if update else base for base, update in zip(scored, updates, strict=True)]
+    return [Scorer.merge(base, update) for base, update in zip(scored, updates, strict=True)]

@@ -70,4 +70,4 @@ def test_project_lexicon_overrides_reach_the_report(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert main(["--project", str(project), "score", str(logs), "--judge", "none", "--out", str(out)]) == 0
     report = json.loads((out / "logs.json").read_text())
-    assert report["filler_phrases"]["default"] == {"Ah, the classic dilemma": 1}
+    assert report["phrases"]["filler"]["default"] == {"Ah, the classic dilemma": 1}
