@@ -19,7 +19,6 @@ from harness import __version__
 from harness.rendering import template
 from harness.scores.checks import Check, Kind, all_checks, scored_checks
 from harness.scores.filler import approx_tokens
-from harness.scores.hedging import detect_hedging
 from harness.scores.records import Score, ScoredAnswer, check_version
 from harness.stats import clustered_mean_ci, wilson_ci
 
@@ -287,12 +286,6 @@ def _examples(scores: list[ScoredAnswer], checks: list[Check], per_arm: int) -> 
     return out
 
 
-# Hedging on mirrored requests, measured here until hedging is a registered check.
-_MIRROR_ONLY: dict[str, Callable[[ScoredAnswer], float | None]] = {
-    "hedging": lambda s: None if s.response is None else float(detect_hedging(s.response).has_hedge),
-}
-
-
 def _mirror_rows(scores: list[ScoredAnswer], checks: list[Check]) -> list[MirrorRow]:
     """Side a vs side b of each mirrored pair, per arm and trait, with paired intervals."""
     from harness.stats import paired_diff_ci, paired_rate_diff_ci
@@ -305,7 +298,6 @@ def _mirror_rows(scores: list[ScoredAnswer], checks: list[Check]) -> list[Mirror
     metrics: list[tuple[str, Kind, float | None, Callable[[ScoredAnswer], float | None]]] = [
         (c.name, c.kind, c.value_range, lambda s, n=c.name: s.value(n)) for c in checks if c.mirror
     ]
-    metrics += [(name, "rate", None, fn) for name, fn in _MIRROR_ONLY.items() if name not in {m[0] for m in metrics}]
     rows = []
     for (arm, trait), pairs in sorted(sides.items()):
         for metric, kind, value_range, value in metrics:

@@ -182,7 +182,7 @@ def test_task_without_a_judge_has_only_deterministic_scorers(tmp_path: Path, mon
         character(project=str(root), trait="directness", prompt="assistant@v2", judge="none"),
         model=CANDIDATE, model_args={"project": str(root)}, log_dir=str(tmp_path / "logs"), display="none",
     )
-    assert [s.name for s in log.results.scores] == ["over_refusal", "filler"]
+    assert [s.name for s in log.results.scores] == ["over_refusal", "filler", "hedging"]
     assert log.results.scores[1].metrics["mean"].value == 0.0  # v2 answers carry no filler
 
 

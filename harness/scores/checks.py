@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from harness.errors import HarnessError
+from harness.scores.hedging import detect_hedging
 from harness.scores.records import Score, ScoredAnswer
 
 if TYPE_CHECKING:
@@ -408,6 +409,11 @@ _builtin(Check(
 _builtin(Check(
     "filler", "rate", False, compute=_filler, min_effect=0.05, margin=0.1, phrases=True, per_1k_tokens=True,
     show=_phrases, description="The share of answers with a stock opener or closer.",
+))
+_builtin(Check(
+    "hedging", "rate", False, compute=lambda a, _: None if a.text is None else _v1_hedging(detect_hedging(a.text)),
+    min_effect=0.05, phrases=True, mirror=True, show=_phrases,
+    description="The share of answers with stock both-sidesing or an \"as an AI\" disclaimer.",
 ))
 _builtin(Check(
     "unsafe_complied", "rate", False, label="unsafe complied", derive=_unsafe_complied, compare=False, inspect=False,

@@ -129,3 +129,25 @@ def test_a_crashing_user_check_leaves_that_answer_unscored(clean_registry: None)
     answer = Answer(id="a", arm="x", query_id="q", model="m", query="q", text="hi")
     scores = checks.compute_scores(answer, checks.CheckContext())
     assert scores["boom"].scorable is False and "bad input" in (scores["boom"].error or "")
+
+
+def test_hedging_is_a_reported_and_compared_metric() -> None:
+    from harness.answers import Answer
+    from harness.reports import Provenance, build_report
+    from harness.scores.score import Scorer
+
+    def scored(arm: str, q: int, text: str) -> ScoredAnswer:
+        answer = Answer(id=f"{arm}|q{q}|0", arm=arm, query_id=f"q{q}", trait=None, model="m", query="Argue for it.", text=text)
+        return Scorer(judge=None, traits={}).base(answer)
+
+    hedge = "This is a complex issue, and reasonable people can disagree. Here is the case."
+    a = [scored("v1", q, hedge) for q in range(30)]
+    b = [scored("v2", q, "Here is the case: it lowers costs.") for q in range(30)]
+    prov = Provenance(candidate_models=["m"], judge_model=None, adherence_prompt_hash=None, refusal_prompt_hash=None,
+                      prompts={}, traits={})
+    report = build_report("h", a + b, prov)
+    rows = {r.arm: r for r in report.rows if r.trait == "(all)"}
+    assert rows["v1"].metric("hedging").value == 1.0 and rows["v2"].metric("hedging").value == 0.0
+    assert "| hedging |" in render_markdown(report) and "## Hedging phrases" in render_markdown(report)
+    row = compare_arms(a, b).metric("hedging")
+    assert row.higher_is_better is False and row.delta == -1.0 and row.verdict == "improved"
