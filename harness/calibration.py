@@ -28,7 +28,6 @@ recalibrate when the judge, its prompt or the rubric changes.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,11 +35,14 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from harness.agreement import cohen_kappa, confusion_matrix
+from harness.agreement import spearman as _spearman
 from harness.config import Project
 from harness.formats import content_hash
+from harness.formatting import excerpt
 from harness.models.base import Provider
 from harness.models.client import CallStats
-from harness.rendering import template
+from harness.rendering import render_markdown, write_artifact
 from harness.scores.judges import judge_prompt_hash
 from harness.scores.records import ScoredAnswer
 from harness.traits import TraitSpec
@@ -79,44 +81,6 @@ def _r(x: float | None) -> float | None:
 # --- statistics -------------------------------------------------------------------------------------------
 
 
-def confusion_matrix(truth: Sequence[object], predicted: Sequence[object], labels: Sequence[object]) -> list[list[int]]:
-    """Counts ``[i][j]`` of items whose truth is ``labels[i]`` and prediction ``labels[j]``."""
-    index = {label: i for i, label in enumerate(labels)}
-    matrix = [[0] * len(labels) for _ in labels]
-    for t, p in zip(truth, predicted, strict=True):
-        matrix[index[t]][index[p]] += 1
-    return matrix
-
-
-def cohen_kappa(
-    truth: Sequence[object], predicted: Sequence[object], labels: Sequence[object], *, quadratic: bool = False
-) -> float | None:
-    """Cohen's κ: agreement beyond chance, 1 perfect, 0 chance; None when chance agreement is total.
-
-    With ``quadratic``, disagreements are weighted by the squared distance
-    between the labels' positions (for ordinal scores: 3 vs 4 costs a little, 1
-    vs 5 a lot).
-    """
-    n = len(truth)
-    if n == 0:
-        return None
-    matrix = confusion_matrix(truth, predicted, labels)
-    k = len(labels)
-    rows = [sum(matrix[i]) / n for i in range(k)]
-    cols = [sum(matrix[i][j] for i in range(k)) / n for j in range(k)]
-
-    def weight(i: int, j: int) -> float:
-        if quadratic:
-            return ((i - j) / (k - 1)) ** 2 if k > 1 else 0.0
-        return float(i != j)
-
-    observed = sum(weight(i, j) * matrix[i][j] / n for i in range(k) for j in range(k))
-    expected = sum(weight(i, j) * rows[i] * cols[j] for i in range(k) for j in range(k))
-    if expected == 0:
-        return None
-    return 1 - observed / expected
-
-
 class ClassMetrics(BaseModel):
     """Precision, recall and F1 of one class (None when undefined: nothing predicted or no support)."""
 
@@ -143,13 +107,9 @@ def per_class_metrics(truth: Sequence[str], predicted: Sequence[str], labels: Se
 
 
 def spearman(x: Sequence[float], y: Sequence[float]) -> tuple[float | None, float | None]:
-    """Spearman's rank correlation and its two-sided p-value; None when undefined (constant input)."""
-    if len(x) < 3 or len(set(x)) < 2 or len(set(y)) < 2:
-        return None, None
-    from scipy.stats import spearmanr  # imported only when calibrating
-
-    result = spearmanr(x, y)
-    return _r(float(result.statistic)), _r(float(result.pvalue))
+    """Spearman's ρ and its p-value, rounded (see :func:`harness.agreement.spearman`)."""
+    rho, p = _spearman(x, y)
+    return _r(rho), _r(p)
 
 
 class Threshold(BaseModel):
@@ -282,11 +242,6 @@ def _human_score(label: str | None) -> int | None:
     return int(value) if value.is_integer() else None
 
 
-def _excerpt(text: str | None, limit: int = 160) -> str:
-    flat = " ".join((text or "").split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
 def _class_agreement(scorer: str, pairs: list[tuple[ScoredAnswer, str, str | None]], total: int) -> ClassAgreement:
     usable = [(s, human, got) for s, human, got in pairs if got is not None]
     truth = [human for _, human, _ in usable]
@@ -306,7 +261,7 @@ def _class_agreement(scorer: str, pairs: list[tuple[ScoredAnswer, str, str | Non
         refused_accuracy=_r(sum(a == b for a, b in zip(refused_truth, refused_pred, strict=True)) / n) if n else None,
         refused_kappa=_r(cohen_kappa(refused_truth, refused_pred, (False, True))),
         disagreements=[
-            Disagreement(id=s.query_id, human=human, scorer=got, response=_excerpt(s.response))  # type: ignore[arg-type]
+            Disagreement(id=s.query_id, human=human, scorer=got, response=excerpt(s.response, 160))  # type: ignore[arg-type]
             for s, human, got in sorted(usable, key=lambda u: u[0].id)
             if human != got
         ][:_MAX_DISAGREEMENTS],
@@ -404,21 +359,12 @@ def calibrate(
 
 def render_calibration(calibration: Calibration) -> str:
     """The Markdown calibration report."""
-    return template("calibration.md.j2", (("num", _fmt),)).render(c=calibration, classes=CLASSES).rstrip() + "\n"
-
-
-def _fmt(value: float | None, digits: int = 2) -> str:
-    return "—" if value is None else f"{value:.{digits}f}"
+    return render_markdown("calibration.md.j2", c=calibration, classes=CLASSES)
 
 
 def write_calibration(calibration: Calibration, directory: Path) -> tuple[Path, Path]:
     """Write ``<name>.md`` and ``<name>.json``; returns both paths."""
-    directory.mkdir(parents=True, exist_ok=True)
-    md = directory / f"{calibration.name}.md"
-    js = directory / f"{calibration.name}.json"
-    md.write_text(render_calibration(calibration), encoding="utf-8")
-    js.write_text(json.dumps(calibration.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return md, js
+    return write_artifact(calibration, render_calibration(calibration), directory, calibration.name)
 
 
 @dataclass

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from pydantic import BaseModel, ConfigDict
+
 from harness.compare import (
     Comparison,
     MetricComparison,
@@ -33,16 +35,30 @@ from harness.compare import (
 )
 from harness.config import Project
 from harness.errors import HarnessError
+from harness.rendering import render_markdown, write_artifact
 from harness.runs import RunOptions, RunOutcome, execute_run
 from harness.stats import holm
 from harness.system_prompts import SystemPrompt, list_prompts, load_prompt, prompt_from_text
 
-__all__ = ["CheckOutcome", "GateResult", "changed_prompts", "run_check", "write_junit"]
+__all__ = [
+    "CheckOutcome",
+    "CheckReport",
+    "GateResult",
+    "changed_prompts",
+    "render_check_markdown",
+    "run_check",
+    "write_check",
+    "write_junit",
+]
 
 
-@dataclass
-class GateResult:
+CHECK_FORMAT_VERSION = 1
+
+
+class GateResult(BaseModel):
     """One metric of one prompt edit, judged against its margin."""
+
+    model_config = ConfigDict(extra="forbid")
 
     prompt: str
     metric: MetricComparison
@@ -52,9 +68,21 @@ class GateResult:
     status: str
 
 
+class CheckReport(BaseModel):
+    """What the gate decided, as written to ``check.json`` beside the PR comment."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = CHECK_FORMAT_VERSION
+    passed: bool
+    notes: list[str]
+    results: list[GateResult]
+    comparisons: list[Comparison]
+
+
 @dataclass
 class CheckOutcome:
-    """Everything the gate decided."""
+    """Everything the gate decided, and the run it made."""
 
     comparisons: list[Comparison]
     results: list[GateResult]
@@ -64,6 +92,11 @@ class CheckOutcome:
     @property
     def passed(self) -> bool:
         return all(r.passed for r in self.results)
+
+    @property
+    def report(self) -> CheckReport:
+        """The decision as a typed, persistable model."""
+        return CheckReport(passed=self.passed, notes=self.notes, results=self.results, comparisons=self.comparisons)
 
 
 def _git(project: Project, *args: str) -> str:
@@ -201,27 +234,17 @@ def _with(options: RunOptions, **changes: object) -> RunOptions:
     return replace(options, write_report=False, **changes)
 
 
-def render_check_markdown(outcome: CheckOutcome) -> str:
+def render_check_markdown(outcome: CheckOutcome | CheckReport) -> str:
     """The pull-request comment: verdict first, then each comparison."""
-    head = "### ✅ harness check passed" if outcome.passed else "### ❌ harness check failed"
-    lines = [head, ""]
-    for note in outcome.notes:
-        lines.append(f"- {note}")
-    if outcome.results:
-        lines += ["", "| prompt | metric | Δ [95% CI] | margin | Holm p (worse) | result |", "|---|---|---|---:|---:|---|"]
-        for r in outcome.results:
-            m = r.metric
-            lines.append(
-                f"| {r.prompt} | {m.metric} | {m.delta:+.3f} [{_b(m.ci_low)}, {_b(m.ci_high)}] | {r.margin} | "
-                f"{r.holm_p:.3f} | {'pass' if r.passed else '**' + r.status + '**'} |"
-            )
-    for c in outcome.comparisons:
-        lines += ["", render_comparison_markdown(c)]
-    return "\n".join(lines).rstrip() + "\n"
+    report = outcome.report if isinstance(outcome, CheckOutcome) else outcome
+    comparisons = [render_comparison_markdown(c) for c in report.comparisons]
+    return render_markdown("check.md.j2", r=report, comparisons=comparisons)
 
 
-def _b(x: float | None) -> str:
-    return "—" if x is None else f"{x:+.3f}"
+def write_check(outcome: CheckOutcome, markdown: Path) -> tuple[Path, Path]:
+    """Write the PR comment to ``markdown`` and the decision as JSON beside it (same stem)."""
+    report = outcome.report
+    return write_artifact(report, render_check_markdown(report), markdown.parent, markdown.stem)
 
 
 def write_junit(outcome: CheckOutcome, path: Path) -> None:

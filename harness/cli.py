@@ -180,16 +180,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from harness.reports import build_report, write_report
-    from harness.runs import load_run, provenance_for
+    from harness.reports import write_report
+    from harness.runs import rebuild_report
 
     project = _project(args)
     run_dir = Path(args.run)
     if not run_dir.exists():
         run_dir = project.runs_dir / args.run
-    spec, scores = load_run(run_dir)
-    smoke = "local/gemma-3-270m" in (spec.candidate, spec.judge)
-    report = build_report(args.name or run_dir.name, scores, provenance_for(spec, smoke))
+    report = rebuild_report(run_dir, args.name)
     out = Path(args.out) if args.out else project.reports_dir
     md, js = write_report(report, out)
     _summary_table(report)
@@ -376,7 +374,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from harness.check import render_check_markdown, run_check, write_junit
+    from harness.check import run_check, write_check, write_junit
     from harness.runs import RunOptions
 
     project = _project(args)
@@ -387,8 +385,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     for comparison in outcome.comparisons:
         _comparison_table(comparison)
     markdown_path = Path(args.markdown) if args.markdown else project.reports_dir / "check.md"
-    markdown_path.parent.mkdir(parents=True, exist_ok=True)
-    markdown_path.write_text(render_check_markdown(outcome), encoding="utf-8")
+    write_check(outcome, markdown_path)
     if args.junit:
         write_junit(outcome, Path(args.junit))
     for note in outcome.notes:
@@ -581,7 +578,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="(re)write the report of a run directory")
     p.add_argument("run", help="runs/<name> or a run name")
-    p.add_argument("--name", help="report name (default: the run name)")
+    p.add_argument("--name", help="report name (default: the name the run gave its report)")
     p.add_argument("--out", help="directory (default: reports/)")
     p.set_defaults(func=cmd_report)
 

@@ -26,6 +26,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from harness.errors import HarnessError
+from harness.formatting import excerpt, fmt, format_p, pct, signed
+from harness.rendering import render_markdown, write_artifact
 from harness.scores.checks import Check, all_checks, scored_checks
 from harness.scores.records import ScoredAnswer, check_version
 from harness.stats import (
@@ -39,6 +41,9 @@ __all__ = [
     "Comparison",
     "MetricComparison",
     "compare_arms",
+    "format_delta",
+    "format_p",
+    "format_value",
     "load_scored",
     "render_comparison_markdown",
     "select_arm",
@@ -307,8 +312,8 @@ def _flips(a: list[ScoredAnswer], b: list[ScoredAnswer], limit: int) -> list[Fli
                 metric=outs_a[0][0],
                 change=round(change, _DIGITS),
                 query=sa.query,
-                a_answer=_excerpt(sa.response),
-                b_answer=_excerpt(sb.response),
+                a_answer=excerpt(sa.response, 300),
+                b_answer=excerpt(sb.response, 300),
                 a_reason=_reason(sa),
                 b_reason=_reason(sb),
             )
@@ -321,13 +326,8 @@ def _reason(s: ScoredAnswer) -> str:
     for name in ("adherence", "refusal"):
         sc = s.scores.get(name)
         if sc is not None and sc.reason:
-            return _excerpt(sc.reason, 300)
+            return excerpt(sc.reason, 300)
     return ""
-
-
-def _excerpt(text: str | None, limit: int = 300) -> str:
-    flat = " ".join((text or "").split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 # --- inputs -------------------------------------------------------------------
@@ -378,71 +378,40 @@ def select_arm(scores: list[ScoredAnswer], name: str | None, source: str) -> tup
 _ARROWS = {"improved": "✅ improved", "regressed": "❌ regressed", "no_change": "➖ no change", "inconclusive": "❔ inconclusive"}
 
 
-def _fmt(x: float | None, digits: int = 2) -> str:
-    return "—" if x is None else f"{x:.{digits}f}"
-
-
 def format_value(row: MetricComparison, x: float | None) -> str:
     """A metric value in its unit: score points, or a percentage for rates."""
     if x is None:
         return "—"
-    return f"{100 * x:.1f}%" if row.kind == "rate" else f"{x:.2f}"
+    return pct(x) if row.kind == "rate" else fmt(x)
 
 
 def format_delta(row: MetricComparison) -> str:
     """The difference with its interval: points for scores, percentage points for rates."""
     if row.kind == "score":
-        return f"{_signed(row.delta)} [{_signed(row.ci_low)}, {_signed(row.ci_high)}]"
-    pct = lambda x: None if x is None else 100 * x  # noqa: E731
-    return f"{_signed(pct(row.delta), 1)} pp [{_signed(pct(row.ci_low), 1)}, {_signed(pct(row.ci_high), 1)}]"
+        return f"{signed(row.delta)} [{signed(row.ci_low)}, {signed(row.ci_high)}]"
+
+    def points(x: float | None) -> float | None:
+        return None if x is None else 100 * x
+
+    return f"{signed(points(row.delta), 1)} pp [{signed(points(row.ci_low), 1)}, {signed(points(row.ci_high), 1)}]"
 
 
-def _signed(x: float | None, digits: int = 2) -> str:
-    return "—" if x is None else f"{x:+.{digits}f}"
+def format_mde(row: MetricComparison) -> str:
+    """The minimum detectable effect in the metric's unit."""
+    if row.kind == "score":
+        return fmt(row.mde)
+    return "—" if row.mde is None else f"{100 * row.mde:.1f} pp"
 
 
-def format_p(x: float | None) -> str:
-    """A p- or q-value, ``<0.001`` when tiny."""
-    if x is None:
-        return "—"
-    return "<0.001" if x < 0.001 else f"{x:.3f}"
+_FILTERS = (("value", format_value), ("delta", format_delta), ("mde", format_mde))
 
 
 def render_comparison_markdown(comparison: Comparison) -> str:
-    """Markdown that reads well as a pull-request comment."""
-    c = comparison
-    lines = [f"## {c.b} vs {c.a}", ""]
-    counts = {v: sum(r.verdict == v for r in c.metrics) for v in _ARROWS}
-    lines.append(
-        f"{counts['improved']} improved · {counts['regressed']} regressed · {counts['no_change']} no change · "
-        f"{counts['inconclusive']} inconclusive (paired on query × sample; 95% intervals clustered by query; "
-        f"q = Benjamini–Hochberg across {len(c.metrics)} metrics; α = {c.alpha})"
-    )
-    lines += ["", f"| metric | {c.a} | {c.b} | Δ (B − A) [95% CI] | p | q | MDE | n (queries) | verdict |",
-              "|---|---:|---:|---|---:|---:|---:|---:|---|"]
-    for r in c.metrics:
-        direction = "↑" if r.higher_is_better else "↓"
-        mde = _fmt(r.mde) if r.kind == "score" else ("—" if r.mde is None else f"{100 * r.mde:.1f} pp")
-        lines.append(
-            f"| {r.metric} {direction} | {format_value(r, r.a)} | {format_value(r, r.b)} | {format_delta(r)} | "
-            f"{format_p(r.p_value)} | {format_p(r.q_value)} | {mde} | {r.n_pairs} ({r.n_queries}) | {_ARROWS[r.verdict]} |"
-        )
-    if c.flips:
-        lines += ["", "### Biggest flips", ""]
-        for f in c.flips:
-            lines += [
-                f"<details><summary>{f.metric} {f.change:+.2f} · {f.trait or 'probe'} · {_md(f.query[:100])}</summary>",
-                "",
-                f"- **{c.a}:** {_md(f.a_answer)}",
-                f"  - judge: {_md(f.a_reason) or '—'}",
-                f"- **{c.b}:** {_md(f.b_answer)}",
-                f"  - judge: {_md(f.b_reason) or '—'}",
-                "",
-                "</details>",
-                "",
-            ]
-    return "\n".join(lines).rstrip() + "\n"
+    """Markdown that reads well as a pull-request comment, rendered from the comparison alone."""
+    counts = {v: sum(r.verdict == v for r in comparison.metrics) for v in _ARROWS}
+    return render_markdown("comparison.md.j2", _FILTERS, c=comparison, counts=counts, arrows=_ARROWS)
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("<", "&lt;")
+def write_comparison(comparison: Comparison, directory: Path, name: str) -> tuple[Path, Path]:
+    """Write ``<name>.md`` and ``<name>.json``; returns both paths."""
+    return write_artifact(comparison, render_comparison_markdown(comparison), directory, name)

@@ -39,7 +39,7 @@ PREFERENCE_FORMAT_VERSION = 1
 Strategy = Literal["best-worst", "all"]
 
 
-class Provenance(BaseModel):
+class PairProvenance(BaseModel):
     """Where a training example came from."""
 
     model_config = ConfigDict(extra="forbid")
@@ -71,7 +71,7 @@ class PreferencePair(BaseModel):
     chosen_score: float
     rejected_score: float
     version: int = PREFERENCE_FORMAT_VERSION
-    provenance: Provenance
+    provenance: PairProvenance
 
 
 class SFTExample(BaseModel):
@@ -86,7 +86,7 @@ class SFTExample(BaseModel):
     trait: str
     n_candidates: int
     version: int = PREFERENCE_FORMAT_VERSION
-    provenance: Provenance
+    provenance: PairProvenance
 
 
 def _ranked_by_query(scores: list[ScoredAnswer]) -> dict[str, list[ScoredAnswer]]:
@@ -116,7 +116,7 @@ def _pair(chosen: ScoredAnswer, rejected: ScoredAnswer, system: str, ranked_by: 
         trait=chosen.trait or "",
         chosen_score=_score(chosen),
         rejected_score=_score(rejected),
-        provenance=Provenance(
+        provenance=PairProvenance(
             query_id=chosen.query_id, chosen_id=chosen.id, rejected_id=rejected.id, chosen_arm=chosen.arm,
             rejected_arm=rejected.arm, chosen_model=chosen.model, rejected_model=rejected.model,
             judge_model=chosen.judge_model, adherence_prompt_hash=chosen.adherence_prompt_hash,
@@ -172,7 +172,7 @@ def best_of_n(scores: list[ScoredAnswer], *, min_score: float | None = None, sys
             SFTExample(
                 system=system, prompt=best.query, completion=best.response or "", score=_score(best),
                 trait=best.trait or "", n_candidates=len(ranked),
-                provenance=Provenance(
+                provenance=PairProvenance(
                     query_id=best.query_id, chosen_id=best.id, chosen_arm=best.arm, chosen_model=best.model,
                     judge_model=best.judge_model, adherence_prompt_hash=best.adherence_prompt_hash,
                     trait_hash=best.trait_hash,

@@ -16,13 +16,27 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from harness import __version__
-from harness.rendering import template
+from harness.errors import HarnessError
+from harness.formatting import excerpt as _excerpt
+from harness.formatting import format_estimate, format_rate
+from harness.rendering import render_markdown as render_template
+from harness.rendering import write_artifact
 from harness.scores.checks import Check, Kind, all_checks, scored_checks
 from harness.scores.filler import approx_tokens
 from harness.scores.records import Score, ScoredAnswer, check_version
 from harness.stats import clustered_mean_ci, wilson_ci
 
-__all__ = ["Provenance", "Report", "build_report", "render_markdown", "write_report"]
+__all__ = [
+    "Estimate",
+    "Provenance",
+    "Report",
+    "build_report",
+    "format_estimate",
+    "format_rate",
+    "load_report",
+    "render_markdown",
+    "write_report",
+]
 
 REPORT_FORMAT_VERSION = 2
 NO_TRAIT = "(probes)"
@@ -260,11 +274,6 @@ def _per_1k_tokens(name: str, answered: list[ScoredAnswer]) -> float | None:
     return _r(1000 * sum(len(sc.detail.get("phrases") or []) for _, sc in checked) / tokens)
 
 
-def _excerpt(text: str | None, limit: int = 240) -> str:
-    flat = " ".join((text or "").split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
 def _examples(scores: list[ScoredAnswer], checks: list[Check], per_arm: int) -> list[Example]:
     out: list[Example] = []
     by_arm: dict[str, list[ScoredAnswer]] = defaultdict(list)
@@ -403,51 +412,32 @@ def build_report(name: str, scores: list[ScoredAnswer], provenance: Provenance, 
     )
 
 
-def format_estimate(e: Estimate | None, digits: int = 2) -> str:
-    """``mean [low, high]``, or ``—`` with no data."""
-    if e is None or e.value is None:
-        return "—"
-    if e.low is None or e.high is None:
-        return f"{e.value:.{digits}f}"
-    return f"{e.value:.{digits}f} [{e.low:.{digits}f}, {e.high:.{digits}f}]"
-
-
-def format_rate(e: Estimate | None) -> str:
-    """A rate as ``p% [low, high] (n=…)``, or ``—`` with no data."""
-    if e is None or e.value is None:
-        return "—"
-    if e.low is None or e.high is None:
-        return f"{100 * e.value:.0f}%"
-    return f"{100 * e.value:.0f}% [{100 * e.low:.0f}, {100 * e.high:.0f}] (n={e.n})"
-
-
-def _fmt_md(text: object) -> str:
-    """Escape table pipes."""
-    return str(text).replace("|", "\\|")
-
-
-def _fmt_num(x: float | None) -> str:
-    """A number without a trailing ``.0``: 3 for 3.0, 3.25 for 3.25."""
-    return "—" if x is None else f"{x:g}"
-
-
 def _fmt_cell(e: Estimate | None, kind: str) -> str:
     return format_estimate(e) if kind == "score" else format_rate(e)
 
 
-_FILTERS = (("est", format_estimate), ("pct", format_rate), ("md", _fmt_md), ("num", _fmt_num), ("cell", _fmt_cell))
+_FILTERS = (("est", format_estimate), ("pct", format_rate), ("cell", _fmt_cell))
 
 
 def render_markdown(report: Report) -> str:
-    """The human-readable report."""
-    return template("report.md.j2", _FILTERS).render(r=report).rstrip() + "\n"
+    """The human-readable report, rendered from the report alone."""
+    return render_template("report.md.j2", _FILTERS, r=report)
 
 
 def write_report(report: Report, directory: Path) -> tuple[Path, Path]:
     """Write ``<name>.md`` and ``<name>.json``; returns both paths."""
-    directory.mkdir(parents=True, exist_ok=True)
-    md = directory / f"{report.name}.md"
-    js = directory / f"{report.name}.json"
-    md.write_text(render_markdown(report), encoding="utf-8")
-    js.write_text(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return md, js
+    return write_artifact(report, render_markdown(report), directory, report.name)
+
+
+def load_report(path: Path | str) -> Report:
+    """Read a report's JSON (``reports/<name>.json``), checking its format version."""
+    from harness.formats import load_model
+
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise HarnessError(f"{path} does not exist") from None
+    except json.JSONDecodeError as exc:
+        raise HarnessError(f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    return load_model(Report, data, path)

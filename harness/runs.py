@@ -46,7 +46,9 @@ __all__ = [
     "execute_run",
     "lexicon_for",
     "make_client",
+    "load_run",
     "make_judge_client",
+    "rebuild_report",
 ]
 
 RUN_FORMAT_VERSION = 1
@@ -383,7 +385,10 @@ def execute_run(project: Project, options: RunOptions | None = None, progress: P
     stats = call_summary(candidate.stats, judge.stats if judge else None, budget)
     (run_dir / "calls.json").write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
 
-    report = build_report(options.report_name or name, scores, provenance_for(spec, smoke, warnings))
+    provenance = provenance_for(spec, smoke, warnings)
+    report_name = options.report_name or name
+    _write_json(run_dir / REPORT_INPUTS_FILE, ReportInputs(report_name=report_name, provenance=provenance))
+    report = build_report(report_name, scores, provenance)
     paths = write_report(report, project.reports_dir) if options.write_report else None
     return RunOutcome(
         name=name, directory=run_dir, spec=spec, scores=scores, report=report, report_paths=paths,
@@ -418,6 +423,50 @@ def _relative(project: Project, path: Path) -> str:
 def _write_spec(run_dir: Path, spec: RunSpec) -> None:
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "run.json").write_text(spec.model_dump_json(indent=2) + "\n", encoding="utf-8")
+
+
+REPORT_INPUTS_FILE = "report_inputs.json"
+REPORT_INPUTS_FORMAT_VERSION = 1
+
+
+class ReportInputs(BaseModel):
+    """What a run's report was made from besides its scores: name and provenance, caveats included.
+
+    Kept in the run directory so ``harness report`` re-renders the same bytes.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = REPORT_INPUTS_FORMAT_VERSION
+    report_name: str
+    provenance: Provenance
+
+
+def _write_json(path: Path, model: BaseModel) -> None:
+    path.write_text(model.model_dump_json(indent=2) + "\n", encoding="utf-8")
+
+
+def rebuild_report(directory: Path, name: str | None = None) -> Report:
+    """A run's report, re-built from its directory: the same bytes as when it ran (given the same name).
+
+    Args:
+        directory: ``runs/<name>``.
+        name: the report name (default: the name the run gave its report).
+    """
+    from harness.formats import load_model
+    from harness.scores.records import check_version
+
+    spec, scores = load_run(directory)
+    path = directory / REPORT_INPUTS_FILE
+    if path.is_file():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        check_version(data, REPORT_INPUTS_FORMAT_VERSION, str(path))
+        inputs = load_model(ReportInputs, data, path)
+        report_name, provenance = inputs.report_name, inputs.provenance
+    else:  # a run from before report inputs were kept: no caveats known
+        smoke = "local/gemma-3-270m" in (spec.candidate, spec.judge)
+        report_name, provenance = directory.name, provenance_for(spec, smoke)
+    return build_report(name or report_name, scores, provenance)
 
 
 def load_run(directory: Path) -> tuple[RunSpec, list[ScoredAnswer]]:

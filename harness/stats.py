@@ -21,7 +21,6 @@ __all__ = [
     "minimum_detectable_effect",
     "paired_diff_ci",
     "paired_rate_diff_ci",
-    "quadratic_weighted_kappa",
     "wilson_ci",
 ]
 
@@ -289,23 +288,3 @@ def minimum_detectable_effect(se: float, alpha: float = 0.05, power: float = 0.8
     from scipy.stats import norm
 
     return float((norm.ppf(1 - alpha / 2) + norm.ppf(power)) * se)
-
-
-def quadratic_weighted_kappa(a: Sequence[int], b: Sequence[int], lowest: int, highest: int) -> float:
-    """Cohen's κ with quadratic weights for two raters on an ordinal scale (nan if undefined)."""
-    k = highest - lowest + 1
-    n = len(a)
-    if n == 0 or k < 2:
-        return float("nan")
-    observed = [[0.0] * k for _ in range(k)]
-    for x, y in zip(a, b, strict=True):
-        observed[x - lowest][y - lowest] += 1
-    row = [sum(r) for r in observed]
-    col = [sum(observed[i][j] for i in range(k)) for j in range(k)]
-    num = den = 0.0
-    for i in range(k):
-        for j in range(k):
-            w = (i - j) ** 2 / (k - 1) ** 2
-            num += w * observed[i][j]
-            den += w * row[i] * col[j] / n
-    return float("nan") if den == 0 else 1 - num / den

@@ -23,7 +23,6 @@ check fails, with the reasons.
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 from collections import defaultdict
 from dataclasses import replace
@@ -33,12 +32,13 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from harness.compare import compare_arms
+from harness.agreement import cohen_kappa, spearman
 from harness.config import Project
 from harness.errors import HarnessError
+from harness.rendering import render_markdown, write_artifact
 from harness.queries import Query, load_query_file, mirror_queries, near_duplicate
 from harness.runs import RunOptions, execute_run, make_judge_client, make_scorer
 from harness.scores.records import ScoredAnswer
-from harness.stats import quadratic_weighted_kappa
 from harness.system_prompts import SystemPrompt, load_prompt
 from harness.traits import TraitSpec, load_traits
 
@@ -154,8 +154,6 @@ def _separation(embody: list[ScoredAnswer], oppose: list[ScoredAnswer], trait: s
 
 
 def _consistency(first: list[ScoredAnswer], second: list[ScoredAnswer], lo: int, hi: int) -> Consistency:
-    from scipy.stats import spearmanr
-
     by_id = {s.id: s for s in second}
     pairs = [
         (a.adherence.score, b.adherence.score)
@@ -166,14 +164,14 @@ def _consistency(first: list[ScoredAnswer], second: list[ScoredAnswer], lo: int,
         return Consistency(n=0, exact=None, within_one=None, weighted_kappa=None, spearman=None)
     x = [p[0] for p in pairs]
     y = [p[1] for p in pairs]
-    rho = spearmanr(x, y).statistic if len(set(x)) > 1 and len(set(y)) > 1 else float("nan")
-    kappa = quadratic_weighted_kappa(x, y, lo, hi)  # type: ignore[arg-type]
+    rho, _ = spearman(x, y)
+    kappa = cohen_kappa(x, y, list(range(lo, hi + 1)), quadratic=True)
     return Consistency(
         n=len(pairs),
         exact=round(sum(a == b for a, b in pairs) / len(pairs), 4),
         within_one=round(sum(abs(a - b) <= 1 for a, b in pairs) / len(pairs), 4),  # type: ignore[operator]
-        weighted_kappa=None if not math.isfinite(kappa) else round(kappa, 4),
-        spearman=None if not math.isfinite(rho) else round(float(rho), 4),
+        weighted_kappa=None if kappa is None else round(kappa, 4),
+        spearman=None if rho is None else round(rho, 4),
     )
 
 
@@ -308,42 +306,9 @@ def _reasons(sep: Separation, con: Consistency, div: Diversity, weak: list[Query
 
 def render_quality_markdown(q: TraitQuality) -> str:
     """The human-readable trait-spec report."""
-    s, c, d = q.separation, q.consistency, q.diversity
-    lines = [
-        f"# Trait spec quality: {q.trait}",
-        "",
-        ("**Flagged.**" if q.flagged else "**Looks usable.**") + f" Candidate {q.candidate}, judge {q.judge}; "
-        f"arms {q.embody_prompt} vs {q.oppose_prompt}; spec `{q.trait_hash}`.",
-        "",
-    ]
-    lines += [f"- {r}" for r in q.reasons] + ([""] if q.reasons else [])
-    lines += [
-        "## Separation (embody − oppose)",
-        "",
-        f"- adherence: {s.embody} vs {s.oppose}; difference {s.difference} [95% CI {s.low}, {s.high}], {s.n_pairs} pairs",
-        f"- effect size (÷ pooled SD): {s.effect_size} [{s.effect_low}, {s.effect_high}]",
-        "",
-        "## Judge consistency (two independent judgings)",
-        "",
-        f"- n = {c.n}; exact agreement {c.exact}; within one point {c.within_one}; "
-        f"quadratic-weighted κ {c.weighted_kappa}; Spearman ρ {c.spearman}",
-        "",
-        "## Query diversity",
-        "",
-        f"- {d.queries} queries; {d.near_duplicate_pairs} near-duplicate pairs ({d.near_duplicate_rate:.0%} of queries)",
-    ]
-    lines += [f"- coverage of {dim}: {cov:.0%}" + (f" (missing: {', '.join(d.missing[dim])})" if dim in d.missing else "")
-              for dim, cov in d.coverage.items()]
-    lines += ["", "## Queries that do not discriminate", ""]
-    lines += [f"- gap {g.gap:+.2f} · `{g.query_id}` · {g.text[:120]}" for g in q.non_discriminating] or ["None."]
-    return "\n".join(lines).rstrip() + "\n"
+    return render_markdown("trait_quality.md.j2", q=q)
 
 
 def write_quality(q: TraitQuality, directory: Path) -> tuple[Path, Path]:
     """Write ``trait-quality-<trait>.md`` and ``.json``."""
-    directory.mkdir(parents=True, exist_ok=True)
-    md = directory / f"trait-quality-{q.trait}.md"
-    js = directory / f"trait-quality-{q.trait}.json"
-    md.write_text(render_quality_markdown(q), encoding="utf-8")
-    js.write_text(json.dumps(q.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return md, js
+    return write_artifact(q, render_quality_markdown(q), directory, f"trait-quality-{q.trait}")

@@ -108,3 +108,24 @@ def test_same_family_judge_is_a_caveat_in_the_report(tmp_path: Path) -> None:
     assert "> **Warning.**" in outcome.report_paths[0].read_text()
     different, _, _ = _run(Project.load(copy_example_project(tmp_path / "b", evals=("directness",))))
     assert different.report.provenance.warnings == []
+
+
+def test_harness_report_reproduces_the_runs_report_byte_for_byte(tmp_path: Path) -> None:
+    from harness.cli import main
+    from harness.models.fake import ScriptedFakeModel
+    from tests.helpers import candidate_responder, judge_responder
+
+    project = Project.load(copy_example_project(tmp_path, evals=("directness", "over_refusal")))
+    same = dict(family="fake/shared")  # a same-family judge: the report carries a warning banner
+    outcome, _, _ = _run(
+        project, report_name="weekly",
+        cand=ScriptedFakeModel(model="c", responder=candidate_responder, **same),
+        judge=ScriptedFakeModel(model="j", responder=judge_responder, **same),
+    )
+    md, js = outcome.report_paths
+    written, written_json = md.read_bytes(), js.read_bytes()
+    assert b"> **Warning.**" in written
+    md.unlink()
+    js.unlink()
+    assert main(["--project", str(project.root), "report", str(outcome.directory)]) == 0
+    assert md.read_bytes() == written and js.read_bytes() == written_json
