@@ -1,9 +1,40 @@
 """character-harness: evaluate an assistant's character and its system prompts.
 
-Importing this package is cheap and offline: provider SDKs and the local model
-are imported lazily, only when a model of that provider is first used.
+The public API (see :mod:`harness.api`)::
+
+    import harness
+
+    run = harness.run(prompts=["assistant@v1", "assistant@v2"])   # or: await harness.arun(...)
+    scored = harness.score("logs.csv")                           # judge=None: deterministic checks only
+    comparison = harness.compare(run, arms=["v1", "v2"])
+    df = harness.load("runs/my-run").to_pandas()
+
+Importing this package is cheap and offline: the API, provider SDKs and the
+local model are imported lazily, on first use.
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+# Public names served lazily from harness.api, so `import harness` stays light.
+_API = ("Results", "Run", "Scored", "arun", "ascore", "compare", "load", "run", "score", "to_pandas")
+
+__all__ = ["__version__", *_API]
+
+if TYPE_CHECKING:
+    from harness.api import Results, Run, Scored, arun, ascore, compare, load, run, score, to_pandas
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        from harness import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'harness' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_API])

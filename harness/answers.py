@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -43,6 +44,9 @@ class Answer(BaseModel):
     usage: Usage = Field(default_factory=Usage)
     label: str | None = Field(default=None, description="A human label carried over from an imported file.")
     mirror: str | None = Field(default=None, description="'<pair id>:a|b' for a mirrored request.")
+    metadata: dict[str, Any] = Field(
+        default_factory=dict, description="Extra columns of an imported file (e.g. user_tier), carried to the scores."
+    )
     request_key: str | None = Field(
         default=None, description="Cache key of the request that produced it: a resumed run reuses it only if unchanged."
     )

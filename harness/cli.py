@@ -246,26 +246,13 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    import asyncio  # here, not at the top: it costs 20 ms, and every other command would pay it
-    from harness.models.cache import ResponseCache
-    from harness.models.client import ModelClient
-    from harness.models.registry import get_provider, resolve_model_name
-    from harness.queries import generate_queries, load_query_file, merge_generated, save_queries
-    from harness.traits import load_traits
+    from harness.queries import generate_for_project, load_query_file, merge_generated, save_queries
 
     project = _project(args)
-    traits = load_traits(project.traits_dir)
-    if args.trait not in traits:
-        raise HarnessError(f"no trait named {args.trait!r}", fix=f"known traits: {', '.join(traits) or 'none'}")
     model = args.model or project.config.models.generator
     if _uses_bundled(model):
         _smoke_notice()
-    cache = ResponseCache(project.cache_path)
-    client = ModelClient(get_provider(resolve_model_name(model)), cache, concurrency=project.config.run.concurrency)
-    try:
-        generated = asyncio.run(generate_queries(client, traits[args.trait], args.n, seed=args.seed))
-    finally:
-        cache.close()
+    generated, stats = generate_for_project(project, args.trait, args.n, model=model, seed=args.seed)
     out = Path(args.out) if args.out else project.evals_dir / f"{args.trait}.jsonl"
     existing = load_query_file(out) if out.is_file() else []
     merged = merge_generated(existing, generated)
@@ -274,7 +261,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         f"Wrote {len(merged)} queries to {out} ({len(generated)} generated of {args.n} asked, "
         f"after removing unusable replies and near-duplicates)."
     )
-    _print_calls("generator", client.stats)
+    _print_calls("generator", stats)
     return 0
 
 
@@ -332,26 +319,10 @@ def _comparison_table(comparison) -> None:  # type: ignore[no-untyped-def]
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from harness.compare import compare_arms, load_scored, render_comparison_markdown, select_arm
+    from harness.compare import compare_arms, pair_arms, render_comparison_markdown
 
     project = _project(args)
-    arms = args.arms or []
-    if len(args.sources) == 1:
-        if len(arms) != 2:
-            raise HarnessError("comparing within one run needs two arms", fix="e.g. harness compare RUN --arms v1 v2")
-        scores = load_scored(args.sources[0])
-        name_a, a = select_arm(scores, arms[0], args.sources[0])
-        name_b, b = select_arm(scores, arms[1], args.sources[0])
-    elif len(args.sources) == 2:
-        if len(arms) not in (0, 1, 2):
-            raise HarnessError("--arms takes one arm (for both sources) or two (one each)")
-        pick = (arms * 2)[:2] if arms else [None, None]
-        name_a, a = select_arm(load_scored(args.sources[0]), pick[0], args.sources[0])
-        name_b, b = select_arm(load_scored(args.sources[1]), pick[1], args.sources[1])
-        if name_a == name_b:
-            name_a, name_b = f"{Path(args.sources[0]).name}:{name_a}", f"{Path(args.sources[1]).name}:{name_b}"
-    else:
-        raise HarnessError("give one source with --arms A B, or two sources", fix="harness compare RUN_A RUN_B")
+    name_a, a, name_b, b = pair_arms(args.sources, args.arms)
     cfg = project.config.compare
     comparison = compare_arms(
         a, b, a_name=name_a, b_name=name_b, alpha=cfg.alpha, power=cfg.power, min_effect=cfg.min_effect, flips=args.flips
@@ -429,26 +400,11 @@ def cmd_power(args: argparse.Namespace) -> int:
 
 def _rank_pairwise(project, pairs, judge: str):  # type: ignore[no-untyped-def]
     """Re-decide pairs with the pairwise judge in both orders; print its position bias."""
-    import asyncio
-
-    from harness.models.cache import ResponseCache
-    from harness.preferences import rank_pairwise
-    from harness.runs import make_judge_client
-    from harness.scores.pairwise import pairwise_judge
-    from harness.traits import load_traits
+    from harness.preferences import rerank_pairwise
 
     if _uses_bundled(judge):
         _smoke_notice()
-    traits = load_traits(project.traits_dir)
-    cache = ResponseCache(project.cache_path)
-    try:
-        client = make_judge_client(project, judge, None, cache)
-        if client is None:
-            raise HarnessError("--pairwise needs a judge model", fix="e.g. --pairwise anthropic/claude-sonnet-4-5")
-        judges = {t: pairwise_judge(client, traits[t]) for t in {p.trait for p in pairs}}
-        kept, summary = asyncio.run(rank_pairwise(pairs, judges))
-    finally:
-        cache.close()
+    kept, summary = rerank_pairwise(project, pairs, judge)
     _console().print(
         f"pairwise judge kept {len(kept)} of {len(pairs)} pairs; {summary.inconsistent} inconsistent (ties); "
         f"position-bias rate {summary.position_bias_rate}"
@@ -498,19 +454,13 @@ def cmd_trait_quality(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from harness.queries import load_query_files
-    from harness.system_prompts import list_prompts, load_prompt
-    from harness.traits import load_traits
+    from harness.config import validate_project
 
-    project = _project(args)
-    traits = load_traits(project.traits_dir)
-    prompts = [load_prompt(project.prompts_dir, r, project.config.prompt_variables) for r in list_prompts(project.prompts_dir)]
-    files = project.eval_files()
-    queries = load_query_files(files)
-    unknown = sorted({q.trait for q in queries if q.trait and q.trait not in traits})
-    if unknown:
-        raise HarnessError(f"queries name trait(s) with no spec: {', '.join(unknown)}")
-    _console().print(f"OK: {len(traits)} traits, {len(prompts)} prompt versions, {len(queries)} queries in {len(files)} files.")
+    summary = validate_project(_project(args))
+    _console().print(
+        f"OK: {summary['traits']} traits, {summary['prompts']} prompt versions, {summary['queries']} queries in "
+        f"{summary['files']} files."
+    )
     return 0
 
 

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import json
 import math
+import sys
+import types
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -45,6 +47,7 @@ __all__ = [
     "format_p",
     "format_value",
     "load_scored",
+    "pair_arms",
     "render_comparison_markdown",
     "select_arm",
 ]
@@ -373,6 +376,43 @@ def select_arm(scores: list[ScoredAnswer], name: str | None, source: str) -> tup
     return matches[0], [s for s in scores if s.arm == matches[0]]
 
 
+def pair_arms(
+    sources: Sequence[str | Path | list[ScoredAnswer]], arms: Sequence[str] | None = None
+) -> tuple[str, list[ScoredAnswer], str, list[ScoredAnswer]]:
+    """The two arms to compare: two arms of one source, or one arm of each of two sources.
+
+    A source is a run directory, a ``harness score`` output, a results JSONL, or
+    scored answers already loaded. ``arms`` names the arms (``name@version`` or
+    just the version): two for one source; none, one (for both) or two (one
+    each) for two sources. Returns ``(name_a, answers_a, name_b, answers_b)``.
+    """
+    arms = list(arms or [])
+
+    def scored(source: str | Path | list[ScoredAnswer]) -> tuple[str, list[ScoredAnswer]]:
+        if isinstance(source, list):
+            return "scores", source
+        return str(source), load_scored(source)
+
+    if len(sources) == 1:
+        if len(arms) != 2:
+            raise HarnessError("comparing within one run needs two arms", fix="e.g. harness compare RUN --arms v1 v2")
+        label, scores = scored(sources[0])
+        name_a, a = select_arm(scores, arms[0], label)
+        name_b, b = select_arm(scores, arms[1], label)
+        return name_a, a, name_b, b
+    if len(sources) != 2:
+        raise HarnessError("give one source with --arms A B, or two sources", fix="harness compare RUN_A RUN_B")
+    if len(arms) > 2:
+        raise HarnessError("--arms takes one arm (for both sources) or two (one each)")
+    pick: list[str | None] = list((arms * 2)[:2]) if arms else [None, None]
+    (label_a, all_a), (label_b, all_b) = scored(sources[0]), scored(sources[1])
+    name_a, a = select_arm(all_a, pick[0], label_a)
+    name_b, b = select_arm(all_b, pick[1], label_b)
+    if name_a == name_b:
+        name_a, name_b = f"{Path(label_a).name}:{name_a}", f"{Path(label_b).name}:{name_b}"
+    return name_a, a, name_b, b
+
+
 # --- rendering ----------------------------------------------------------------
 
 _ARROWS = {"improved": "✅ improved", "regressed": "❌ regressed", "no_change": "➖ no change", "inconclusive": "❔ inconclusive"}
@@ -415,3 +455,21 @@ def render_comparison_markdown(comparison: Comparison) -> str:
 def write_comparison(comparison: Comparison, directory: Path, name: str) -> tuple[Path, Path]:
     """Write ``<name>.md`` and ``<name>.json``; returns both paths."""
     return write_artifact(comparison, render_comparison_markdown(comparison), directory, name)
+
+
+class _CallableModule(types.ModuleType):
+    """``harness.compare`` is both this module and the API function :func:`harness.api.compare`.
+
+    Importing a submodule sets it as an attribute of its package, so once this
+    module is imported ``harness.compare`` names the module, not the function.
+    Calling the module calls the function, so ``harness.compare(run, arms=...)``
+    works whichever of the two the name currently holds.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Comparison:
+        from harness.api import compare
+
+        return compare(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -15,7 +15,16 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from harness.errors import HarnessError
 from harness.formats import load_model
 
-__all__ = ["CONFIG_FILE", "FillerConfig", "ModelsConfig", "Project", "ProjectConfig", "RunConfig", "find_project"]
+__all__ = [
+    "CONFIG_FILE",
+    "FillerConfig",
+    "ModelsConfig",
+    "Project",
+    "ProjectConfig",
+    "RunConfig",
+    "find_project",
+    "validate_project",
+]
 
 CONFIG_FILE = "harness.toml"
 CONFIG_FORMAT_VERSION = 1
@@ -260,3 +269,21 @@ def find_project(start: Path | str | None = None) -> Project:
         if (candidate / CONFIG_FILE).is_file():
             return Project.load(candidate)
     return Project.load(here)
+
+
+def validate_project(project: Project) -> dict[str, int]:
+    """Load every trait, prompt version and query file; raise on the first problem.
+
+    Returns counts: ``traits``, ``prompts``, ``queries``, ``files``.
+    """
+    from harness.queries import load_query_files
+    from harness.runs import check_traits
+    from harness.system_prompts import list_prompts, load_prompt
+    from harness.traits import load_traits
+
+    traits = load_traits(project.traits_dir)
+    prompts = [load_prompt(project.prompts_dir, r, project.config.prompt_variables) for r in list_prompts(project.prompts_dir)]
+    files = project.eval_files()
+    queries = load_query_files(files)
+    check_traits(queries, traits)
+    return {"traits": len(traits), "prompts": len(prompts), "queries": len(queries), "files": len(files)}

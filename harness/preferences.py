@@ -30,6 +30,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from harness.config import Project
+from harness.errors import HarnessError
 from harness.scores.pairwise import PairwiseFn, PairwiseSummary, summarize_pairs
 from harness.scores.records import ScoredAnswer
 
@@ -214,3 +216,29 @@ def _flipped(p: PreferencePair) -> PreferencePair:
         "chosen": p.rejected, "rejected": p.chosen, "chosen_score": p.rejected_score,
         "rejected_score": p.chosen_score, "margin": -p.margin, "provenance": prov,
     })
+
+
+def rerank_pairwise(
+    project: Project, pairs: list[PreferencePair], judge: str
+) -> tuple[list[PreferencePair], PairwiseSummary]:
+    """Re-decide ``pairs`` with the pairwise judge ``judge`` (a model name), asked in both orders.
+
+    Uses the project's client settings (timeout, retries, cache). Returns the
+    pairs the judge confirms and a summary with its position bias.
+    """
+    from harness._sync import run_sync
+    from harness.models.cache import ResponseCache
+    from harness.runs import make_judge_client
+    from harness.scores.pairwise import pairwise_judge
+    from harness.traits import load_traits
+
+    traits = load_traits(project.traits_dir)
+    cache = ResponseCache(project.cache_path)
+    try:
+        client = make_judge_client(project, judge, None, cache)
+        if client is None:
+            raise HarnessError("--pairwise needs a judge model", fix="e.g. --pairwise anthropic/claude-sonnet-4-5")
+        judges = {t: pairwise_judge(client, traits[t]) for t in {p.trait for p in pairs}}
+        return run_sync(rank_pairwise(pairs, judges))
+    finally:
+        cache.close()

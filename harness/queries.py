@@ -20,7 +20,8 @@ from harness.errors import HarnessError
 from harness.formats import content_hash, validation_error
 
 if TYPE_CHECKING:
-    from harness.models.client import ModelClient
+    from harness.config import Project
+    from harness.models.client import CallStats, ModelClient
     from harness.traits import TraitSpec
 
 __all__ = [
@@ -255,3 +256,37 @@ def merge_generated(existing: list[Query], generated: list[Query]) -> list[Query
     kept = [q for q in existing if q.source == "hand-written"]
     hand_ids = {q.id for q in kept}
     return dedupe(kept + [q for q in generated if q.id not in hand_ids])
+
+
+def generate_for_project(
+    project: Project, trait: str, n: int, *, model: str | None = None, seed: int = 0
+) -> tuple[list[Query], CallStats]:
+    """Generate ``n`` queries for a project's trait with its generator model and client settings.
+
+    The client is the project's (``[run]`` timeout, retries, backoff,
+    concurrency; the on-disk cache), as for ``harness run``.
+
+    Returns:
+        The generated queries and the generator's call statistics.
+    """
+    from harness._sync import run_sync
+    from harness.models.cache import ResponseCache
+    from harness.runs import make_client
+    from harness.traits import load_traits
+
+    traits = load_traits(project.traits_dir)
+    if trait not in traits:
+        raise HarnessError(f"no trait named {trait!r}", fix=f"known traits: {', '.join(traits) or 'none'}")
+    cache = ResponseCache(project.cache_path)
+    try:
+        client = make_client(project, model or project.config.models.generator, cache)
+        return run_sync(_generate_and_close(client, traits[trait], n, seed)), client.stats
+    finally:
+        cache.close()
+
+
+async def _generate_and_close(client: ModelClient, trait: TraitSpec, n: int, seed: int) -> list[Query]:
+    try:
+        return await generate_queries(client, trait, n, seed=seed)
+    finally:
+        await client.aclose()

@@ -9,7 +9,6 @@ on-disk cache makes finished calls free.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -43,6 +42,7 @@ __all__ = [
     "RunOutcome",
     "RunSpec",
     "call_summary",
+    "aexecute_run",
     "execute_run",
     "lexicon_for",
     "make_client",
@@ -160,7 +160,8 @@ def with_mirrors(queries: list[Query], traits: dict[str, TraitSpec]) -> list[Que
     return queries + extra
 
 
-def _check_traits(queries: list[Query], traits: dict[str, TraitSpec]) -> None:
+def check_traits(queries: list[Query], traits: dict[str, TraitSpec]) -> None:
+    """Every trait the queries name has a spec; else an error naming them."""
     unknown = sorted({q.trait for q in queries if q.trait and q.trait not in traits})
     if unknown:
         raise HarnessError(
@@ -311,6 +312,15 @@ async def _answer_and_score(
 
 
 def execute_run(project: Project, options: RunOptions | None = None, progress: ProgressFactory | None = None) -> RunOutcome:
+    """Run the whole pipeline (sync; works inside a running event loop too): see :func:`aexecute_run`."""
+    from harness._sync import run_sync
+
+    return run_sync(aexecute_run(project, options, progress))
+
+
+async def aexecute_run(
+    project: Project, options: RunOptions | None = None, progress: ProgressFactory | None = None
+) -> RunOutcome:
     """Run the whole pipeline for a project and write the run directory and report.
 
     Args:
@@ -326,7 +336,7 @@ def execute_run(project: Project, options: RunOptions | None = None, progress: P
     )
     files = project.eval_files(options.evals)
     queries = with_mirrors(load_query_files(files), traits) if cfg.run.mirrors else load_query_files(files)
-    _check_traits(queries, traits)
+    check_traits(queries, traits)
     used_traits = {q.trait for q in queries if q.trait}
     lexicon = lexicon_for(project)
     cache = ResponseCache(project.cache_path)
@@ -375,7 +385,7 @@ def execute_run(project: Project, options: RunOptions | None = None, progress: P
     try:
         owned = [c for c, given in ((candidate, options.candidate_provider), (judge, options.judge_provider))
                  if c is not None and given is None]
-        _, scores = asyncio.run(_answer_and_score(project, run_dir, candidate, scorer, plans, progress, owned))
+        _, scores = await _answer_and_score(project, run_dir, candidate, scorer, plans, progress, owned)
     finally:
         cache.close()
     dump_jsonl(scores, run_dir / "scores.jsonl")

@@ -22,7 +22,6 @@ check fails, with the reasons.
 
 from __future__ import annotations
 
-import asyncio
 import math
 from collections import defaultdict
 from dataclasses import replace
@@ -263,6 +262,7 @@ def trait_quality(
 
 def _rejudge(project: Project, run, scored: list[ScoredAnswer], traits: dict[str, TraitSpec], options: RunOptions) -> list[ScoredAnswer]:  # type: ignore[no-untyped-def]
     """A second, independent judging: another seed, at temperature 1."""
+    from harness._sync import run_sync
     from harness.answers import load_answers
     from harness.models.cache import ResponseCache
     from harness.scores.score import score_answers
@@ -276,7 +276,7 @@ def _rejudge(project: Project, run, scored: list[ScoredAnswer], traits: dict[str
                              seed=project.config.judge.seed + 1)
         answers = [a for a in load_answers(run.directory / "answers.jsonl").values() if a.trait in traits]
         wanted = {s.id for s in scored}
-        return asyncio.run(score_answers(scorer, [a for a in answers if a.id in wanted]))
+        return run_sync(score_answers(scorer, [a for a in answers if a.id in wanted]))
     finally:
         cache.close()
 

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from harness.scores.records import ScoredAnswer
 from harness.scores.score import score_answers
 from harness.traits import TraitSpec, load_traits
 
-__all__ = ["ScoreFileOutcome", "load_transcripts", "score_file"]
+__all__ = ["ScoreFileOutcome", "ascore_transcripts", "load_transcripts", "score_file", "score_transcripts"]
 
 REQUIRED = ("id", "query", "response")
 OPTIONAL = ("arm", "trait", "should_refuse", "label")
@@ -34,31 +34,58 @@ _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f", ""}
 
 
-def _read_rows(path: Path) -> list[dict[str, Any]]:
+def _read_frame(path: Path) -> Any:
     import pandas as pd  # only `harness score` pays for importing pandas
 
     if not path.is_file():
         raise HarnessError(f"{path} does not exist")
     suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson"):
+        return pd.DataFrame.from_records(_read_jsonl(path))
+    if suffix != ".csv":
+        raise HarnessError(f"{path}: unsupported file type {suffix!r}", fix="use a .csv or .jsonl file")
     try:
-        if suffix == ".csv":
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-        elif suffix in (".jsonl", ".ndjson"):
-            frame = pd.read_json(path, lines=True, dtype=False)
-        else:
-            raise HarnessError(f"{path}: unsupported file type {suffix!r}", fix="use a .csv or .jsonl file")
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
     except (ValueError, pd.errors.ParserError) as exc:
         raise HarnessError(f"{path} could not be parsed: {exc}") from None
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """One object per line, with a whole message naming line and column when a line is broken."""
+    rows = []
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise HarnessError(
+                f"{path}, line {lineno}, column {exc.colno}: not valid JSON ({exc.msg})",
+                fix="each line must be one JSON object, e.g. {\"id\": \"1\", \"query\": \"...\", \"response\": \"...\"}",
+            ) from None
+        if not isinstance(row, dict):
+            raise HarnessError(f"{path}, line {lineno}: expected a JSON object, not {type(row).__name__}")
+        rows.append(row)
+    return rows
+
+
+def _rows(frame: Any, source: str) -> list[dict[str, Any]]:
+    """The rows of a transcript table; columns beyond the known ones are kept as ``metadata``."""
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
         raise HarnessError(
-            f"{path} lacks required column(s): {', '.join(missing)}",
-            fix=f"columns are {', '.join(REQUIRED)} (required) and {', '.join(OPTIONAL)} (optional)",
+            f"{source} lacks required column(s): {', '.join(missing)}",
+            fix=f"columns are {', '.join(REQUIRED)} (required) and {', '.join(OPTIONAL)} (optional); "
+            "any other column is carried through as metadata",
         )
-    unknown = [c for c in frame.columns if c not in REQUIRED + OPTIONAL]
-    if unknown:
-        raise HarnessError(f"{path} has unknown column(s): {', '.join(map(str, unknown))}", fix="rename or drop them")
-    return frame.to_dict(orient="records")
+    rows = frame[[c for c in frame.columns if c in REQUIRED + OPTIONAL]].to_dict(orient="records")
+    extras = [c for c in frame.columns if c not in REQUIRED + OPTIONAL]
+    if extras:
+        # Through JSON: numpy scalars and timestamps become plain, serialisable values.
+        metadata = json.loads(frame[extras].to_json(orient="records", date_format="iso", force_ascii=False))
+        for row, meta in zip(rows, metadata, strict=True):
+            row["metadata"] = {str(k): v for k, v in meta.items()}
+    return rows
 
 
 def _as_bool(value: Any, where: str) -> bool:
@@ -80,13 +107,23 @@ def _as_text(value: Any) -> str | None:
     return str(value)
 
 
-def load_transcripts(path: Path | str) -> list[Answer]:
-    """Read a CSV/JSONL of responses as :class:`Answer` records."""
-    path = Path(path)
+def load_transcripts(data: Path | str | Any) -> list[Answer]:
+    """Read a CSV/JSONL of responses, or a pandas DataFrame with the same columns, as :class:`Answer` records.
+
+    Columns other than ``id``, ``query``, ``response``, ``arm``, ``trait``,
+    ``should_refuse`` and ``label`` (a ``timestamp``, a ``user_tier``) are kept
+    in each answer's ``metadata``.
+    """
+    if isinstance(data, str | Path):
+        path = Path(data)
+        source, rows = str(path), _rows(_read_frame(path), str(path))
+        first = 2 if path.suffix.lower() == ".csv" else 1
+    else:
+        source, rows, first = "the DataFrame", _rows(data, "the DataFrame"), 0
     answers: list[Answer] = []
     seen: set[str] = set()
-    for i, row in enumerate(_read_rows(path), start=2 if path.suffix.lower() == ".csv" else 1):
-        where = f"{path}, row {i}"
+    for i, row in enumerate(rows, start=first):
+        where = f"{source}, row {i}"
         row_id = _as_text(row.get("id"))
         query = _as_text(row.get("query"))
         if not row_id or query is None:
@@ -107,6 +144,7 @@ def load_transcripts(path: Path | str) -> list[Answer]:
                 query=query,
                 text=_as_text(row.get("response")),
                 label=_as_text(row.get("label")),
+                metadata=row.get("metadata") or {},
             )
         )
     return answers
@@ -114,24 +152,59 @@ def load_transcripts(path: Path | str) -> list[Answer]:
 
 def score_transcripts(
     project: Project,
-    path: Path,
+    path: Path | Any,
     *,
     judge: str | None = None,
     judge_provider: Provider | None = None,
     **overrides: object,
 ) -> tuple[list[Answer], dict[str, TraitSpec], list[ScoredAnswer], ModelClient | None]:
-    """Load a transcript file and score it with the project's scorer (``overrides`` as in ``make_scorer``)."""
+    """Sync form of :func:`ascore_transcripts` (works inside a running event loop too)."""
+    from harness._sync import run_sync
+
+    return run_sync(ascore_transcripts(project, path, judge=judge, judge_provider=judge_provider, **overrides))
+
+
+async def ascore_transcripts(
+    project: Project,
+    data: Path | Any,
+    *,
+    judge: str | None = None,
+    judge_provider: Provider | None = None,
+    **overrides: object,
+) -> tuple[list[Answer], dict[str, TraitSpec], list[ScoredAnswer], ModelClient | None]:
+    """Load a transcript file (or DataFrame) and score it with the project's scorer (``overrides`` as in ``make_scorer``)."""
     from harness.runs import make_judge_client, make_scorer
 
-    answers = load_transcripts(path)
+    answers = load_transcripts(data)
     traits = load_traits(project.traits_dir) if project.traits_dir.is_dir() else {}
     cache = ResponseCache(project.cache_path)
+    client = None
     try:
         client = make_judge_client(project, judge, judge_provider, cache)
-        scores = asyncio.run(score_answers(make_scorer(project, client, traits, **overrides), answers))
+        scores = await score_answers(make_scorer(project, client, traits, **overrides), answers)
     finally:
+        if client is not None and judge_provider is None:
+            await client.aclose()
         cache.close()
     return answers, traits, scores, client
+
+
+def transcript_provenance(
+    project: Project, answers: list[Answer], traits: dict[str, TraitSpec], client: ModelClient | None,
+    sources: dict[str, str],
+) -> Provenance:
+    """What produced the scores of imported transcripts (``sources``: name → content hash)."""
+    used = sorted({a.trait for a in answers if a.trait in traits})
+    return Provenance(
+        candidate_models=sorted({a.arm for a in answers}),
+        judge_model=client.model if client else None,
+        adherence_prompt_hash=judge_prompt_hash("adherence") if client else None,
+        refusal_prompt_hash=judge_prompt_hash("refusal") if client and project.config.judge.refusal else None,
+        prompts={},
+        traits={t: traits[t].spec_hash() for t in used},
+        query_files=sources,
+        smoke_test=bool(client and client.provider.smoke_test_only),
+    )
 
 
 @dataclass
@@ -158,21 +231,10 @@ def score_file(
     """Score a transcript file and write ``results.jsonl`` plus the report into ``out_dir``."""
     path = Path(path)
     answers, traits, scores, client = score_transcripts(project, path, judge=judge, judge_provider=judge_provider)
-    cfg = project.config.judge
     out_dir.mkdir(parents=True, exist_ok=True)
     results = out_dir / "results.jsonl"
     dump_jsonl(scores, results)
-    used = sorted({a.trait for a in answers if a.trait in traits})
-    provenance = Provenance(
-        candidate_models=sorted({a.arm for a in answers}),
-        judge_model=client.model if client else None,
-        adherence_prompt_hash=judge_prompt_hash("adherence") if client else None,
-        refusal_prompt_hash=judge_prompt_hash("refusal") if client and cfg.refusal else None,
-        prompts={},
-        traits={t: traits[t].spec_hash() for t in used},
-        query_files={path.name: content_hash(path.read_text(encoding="utf-8"))},
-        smoke_test=bool(client and client.provider.smoke_test_only),
-    )
+    provenance = transcript_provenance(project, answers, traits, client, {path.name: content_hash(path.read_text(encoding="utf-8"))})
     report = build_report(name or path.stem, scores, provenance)
     paths = write_report(report, out_dir)
     return ScoreFileOutcome(

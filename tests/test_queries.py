@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from harness.cli import main
 from harness.models.client import ModelClient
 from harness.models.fake import ScriptedFakeModel
@@ -89,3 +91,27 @@ def test_generate_cli_writes_file(tmp_path: Path) -> None:
     out = tmp_path / "evals" / "gen.jsonl"
     assert main(["--project", str(tmp_path), "generate", "directness", "-n", "5", "--model", "fake/gen", "--out", str(out)]) == 0
     assert len(load_query_file(out)) == 5
+
+
+def test_harness_generate_uses_the_projects_client_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness import runs
+    from harness.cli import main
+    from harness.models import registry
+    from tests.helpers import copy_example_project
+
+    root = copy_example_project(tmp_path / "p", evals=())
+    toml = (root / "harness.toml").read_text().replace("[run]\n", "[run]\nmax_attempts = 2\ntimeout = 7.0\n")
+    (root / "harness.toml").write_text(toml)
+    fake = ScriptedFakeModel(model="gen", responder=lambda r: "How long does cooked rice keep in the fridge?")
+    monkeypatch.setitem(registry._REGISTERED, "gentest", lambda name: fake)
+    built = []
+    make_client = runs.make_client
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        client = make_client(*args, **kwargs)
+        built.append(client)
+        return client
+
+    monkeypatch.setattr(runs, "make_client", spy)
+    assert main(["--project", str(root), "generate", "directness", "-n", "2", "--model", "gentest/gen"]) == 0
+    assert [c._max_attempts for c in built] == [2]  # [run].max_attempts, not the client's default
