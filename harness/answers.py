@@ -11,9 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from harness.errors import ModelCallError
+from harness.formats import check_version
 from harness.models.base import ChatRequest, ChatResponse, Message, Usage
 from harness.models.client import ModelClient
 from harness.queries import Query
@@ -30,6 +31,12 @@ class Answer(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: int = ANSWER_FORMAT_VERSION
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_version(cls, data: Any) -> Any:
+        check_version(data, ANSWER_FORMAT_VERSION, "an answer record")
+        return data
     id: str = Field(description="'<arm>|<query id>|<sample>'.")
     arm: str = Field(description="What produced it: a prompt ref (name@version) or an imported arm label.")
     prompt_hash: str | None = None

@@ -160,6 +160,7 @@ async def ascore(
     *,
     project: Project | str | Path | None = None,
     name: str = "scored",
+    group_by: str | None = None,
 ) -> Scored:
     """Score existing answers (as ``harness score``), without writing files.
 
@@ -170,6 +171,7 @@ async def ascore(
         judge: None for the deterministic checks only, or a judge model name.
         project: the project whose traits and settings apply (default: the nearest ``harness.toml``).
         name: the report's name.
+        group_by: an extra column to group the report's rows by instead of trait.
     """
     from harness.formats import content_hash
     from harness.reports import build_report
@@ -181,7 +183,7 @@ async def ascore(
         sources = {Path(data).name: content_hash(Path(data).read_text(encoding="utf-8"))}
     else:
         sources = {"DataFrame": content_hash(data.to_json(orient="records"))}
-    report = build_report(name, scores, transcript_provenance(proj, answers, traits, client, sources))
+    report = build_report(name, scores, transcript_provenance(proj, answers, traits, client, sources), group_by=group_by)
     return Scored(scores=scores, report=report, judge_model=client.model if client else None)
 
 
@@ -191,9 +193,10 @@ def score(
     *,
     project: Project | str | Path | None = None,
     name: str = "scored",
+    group_by: str | None = None,
 ) -> Scored:
     """Sync form of :func:`ascore`; works in scripts and notebooks alike."""
-    return run_sync(ascore(data, judge, project=project, name=name))
+    return run_sync(ascore(data, judge, project=project, name=name, group_by=group_by))
 
 
 def load(run_dir: str | Path, *, project: Project | str | Path | None = None) -> Run:

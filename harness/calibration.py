@@ -32,13 +32,14 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from harness.agreement import cohen_kappa, confusion_matrix
 from harness.agreement import spearman as _spearman
 from harness.config import Project
-from harness.formats import content_hash
+from harness.formats import check_version, content_hash
 from harness.formatting import excerpt
 from harness.models.base import Provider
 from harness.models.client import CallStats
@@ -209,6 +210,12 @@ class Calibration(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: int = CALIBRATION_FORMAT_VERSION
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_version(cls, data: Any) -> Any:
+        check_version(data, CALIBRATION_FORMAT_VERSION, "a calibration report")
+        return data
     name: str
     source: str = Field(description="The labelled file's name and content hash.")
     judge_model: str | None

@@ -21,9 +21,10 @@ from __future__ import annotations
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree as ET
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from harness.compare import (
     Comparison,
@@ -35,6 +36,7 @@ from harness.compare import (
 )
 from harness.config import Project
 from harness.errors import HarnessError
+from harness.formats import check_version
 from harness.rendering import render_markdown, write_artifact
 from harness.runs import RunOptions, RunOutcome, execute_run
 from harness.stats import holm
@@ -74,6 +76,12 @@ class CheckReport(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: int = CHECK_FORMAT_VERSION
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_version(cls, data: Any) -> Any:
+        check_version(data, CHECK_FORMAT_VERSION, "a check report")
+        return data
     passed: bool
     notes: list[str]
     results: list[GateResult]

@@ -127,28 +127,49 @@ def _print_warnings(warnings: list[str]) -> None:
         _console(stderr=True).print(Text.assemble(("warning: ", "bold yellow"), warning))
 
 
+def _arm_legend(labels: dict[str, str]) -> str | None:
+    shortened = {full: short for full, short in labels.items() if short != full}
+    return "arms: " + ", ".join(f"{s} = {f}" for f, s in shortened.items()) if shortened else None
+
+
 def _summary_table(report) -> None:  # type: ignore[no-untyped-def]
+    from rich import box
     from rich.table import Table
 
-    from harness.reports import format_estimate, format_rate
+    from harness.formatting import format_estimate, format_rate, short_labels
 
-    metrics = [c for c in report.checks if c.reported]
+    console = _console()
+    # In a narrow terminal (80 columns): short arm labels, columns with no data left out (the
+    # report file has them), each interval on its own line, and cells folded, never ellipsized.
+    narrow = console.width < 120
+    rows = report.rows
+    metrics = [c for c in report.checks if c.reported and any(row.metric(c.name) is not None for row in rows)]
     per_1k = [c for c in metrics if c.per_1k_tokens]
-    table = Table(title=f"report {report.name}", show_lines=False)
-    table.add_column("arm")
-    table.add_column("trait")
+    counts = [name for name in ("unscored", "failed") if not narrow or any(getattr(row, name) for row in rows)]
+    labels = short_labels(sorted({row.arm for row in rows}))
+    notes = [n for n in (_arm_legend(labels), "no failed or unscored answers" if not counts else None) if n]
+    table = Table(title=f"report {report.name} (95% intervals)", caption="; ".join(notes) or None,
+                  box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD, padding=(0, 1))
+    table.add_column("arm", overflow="fold")
+    table.add_column(report.group_by or "trait", overflow="fold")
     table.add_column("n", justify="right")
     for c in metrics:
-        table.add_column(f"{c.label} [95% CI]" if c.kind == "score" else c.label)
+        table.add_column(c.label, overflow="fold")
     for c in per_1k:
-        table.add_column(f"{c.label}/1k tok", justify="right")
-    table.add_column("unscored", justify="right")
-    table.add_column("failed", justify="right")
-    for row in report.rows:
-        cells = [format_estimate(row.metric(c.name)) if c.kind == "score" else format_rate(row.metric(c.name)) for c in metrics]
+        table.add_column(f"{c.label}/1k tok", justify="right", overflow="fold")
+    for name in counts:
+        table.add_column(name, justify="right", overflow="fold")
+
+    def cell(c, row) -> str:  # type: ignore[no-untyped-def]
+        est = row.metric(c.name)
+        text = format_estimate(est) if c.kind == "score" else format_rate(est, with_n=not narrow)
+        return text.replace(" [", "\n[", 1) if narrow else text
+
+    for row in rows:
         rates = ["—" if row.per_1k_tokens.get(c.name) is None else f"{row.per_1k_tokens[c.name]:.1f}" for c in per_1k]
-        table.add_row(row.arm, row.trait, str(row.n), *cells, *rates, str(row.unscored), str(row.failed))
-    _console().print(table)
+        table.add_row(labels[row.arm], row.trait, str(row.n), *(cell(c, row) for c in metrics), *rates,
+                      *(str(getattr(row, name)) for name in counts))
+    console.print(table)
 
 
 # --- commands -----------------------------------------------------------------
@@ -201,7 +222,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     project = _project(args)
     judge = _judge_role(args, project)
     out = Path(args.out) if args.out else project.reports_dir / Path(args.file).stem
-    outcome = score_file(project, args.file, out, judge=judge, name=args.name)
+    outcome = score_file(project, args.file, out, judge=judge, name=args.name, group_by=args.group_by)
     _summary_table(outcome.report)
     _print_calls("judge", outcome.judge_stats)
     _console().print(f"Per-answer results: {outcome.results_path}")
@@ -303,12 +324,17 @@ def _require(values: list[str], n: int, usage: str) -> None:
 def _comparison_table(comparison) -> None:  # type: ignore[no-untyped-def]
     from rich.table import Table
 
-    from harness.compare import format_delta, format_value, format_p
+    from harness.compare import format_delta, format_p, format_value
+    from harness.formatting import excerpt, short_labels
 
     styles = {"improved": "green", "regressed": "red", "no_change": "dim", "inconclusive": "yellow"}
-    table = Table(title=f"{comparison.b} vs {comparison.a}")
-    for col in ("metric", comparison.a, comparison.b, "Δ (B − A) [95% CI]", "p", "q", "n", "verdict"):
-        table.add_column(col)
+    labels = short_labels([comparison.a, comparison.b])
+    a, b = labels[comparison.a], labels[comparison.b]
+    table = Table(title=f"{comparison.b} vs {comparison.a}", caption=_arm_legend(labels))
+    for col in ("metric", a, b, "Δ (B − A) [95% CI]", "p", "q", "n"):
+        table.add_column(col, overflow="fold")
+    # The verdict is the point of the table: never folded or cut.
+    table.add_column("verdict", no_wrap=True, min_width=len("inconclusive"))
     for r in comparison.metrics:
         table.add_row(
             r.metric + (" ↑" if r.higher_is_better else " ↓"), format_value(r, r.a), format_value(r, r.b),
@@ -316,6 +342,15 @@ def _comparison_table(comparison) -> None:  # type: ignore[no-untyped-def]
             f"[{styles[r.verdict]}]{r.verdict}[/]",
         )
     _console().print(table)
+    if comparison.flips:
+        from rich.text import Text
+
+        _console().print(Text("Biggest flips (B − A):", style="bold"))
+        for f in comparison.flips:
+            # Text, not markup: queries and answers may contain [brackets].
+            _console().print(Text(f"  {f.metric} {f.change:+.2f} · {f.trait or 'probe'} · {excerpt(f.query, 100)}"))
+            _console().print(Text(f"    {a}: {excerpt(f.a_answer, 160)}"))
+            _console().print(Text(f"    {b}: {excerpt(f.b_answer, 160)}"))
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -537,6 +572,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--judge", help="judge model, or 'none' for deterministic checks only")
     p.add_argument("--out", help="output directory (default: reports/<file stem>)")
     p.add_argument("--name", help="report name (default: the file stem)")
+    p.add_argument("--group-by", metavar="COLUMN", help="group report rows by this extra column (e.g. user_tier) instead of trait")
     p.set_defaults(func=cmd_score)
 
     p = sub.add_parser("calibrate", help="measure each scorer's agreement with human labels in a CSV/JSONL")

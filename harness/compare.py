@@ -25,13 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from harness.errors import HarnessError
 from harness.formatting import excerpt, fmt, format_p, pct, signed
 from harness.rendering import render_markdown, write_artifact
 from harness.scores.checks import Check, all_checks, scored_checks
-from harness.scores.records import ScoredAnswer, check_version
+from harness.formats import check_version, json_error, load_model
+from harness.scores.records import ScoredAnswer
 from harness.stats import (
     benjamini_hochberg,
     minimum_detectable_effect,
@@ -151,6 +152,12 @@ class Comparison(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: int = COMPARISON_FORMAT_VERSION
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_version(cls, data: Any) -> Any:
+        check_version(data, COMPARISON_FORMAT_VERSION, "a comparison")
+        return data
     a: str
     b: str
     alpha: float
@@ -350,11 +357,13 @@ def load_scored(path: Path | str) -> list[ScoredAnswer]:
         raise HarnessError(f"{path} does not exist")
     out = []
     for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.strip():
-            try:
-                out.append(ScoredAnswer.model_validate(json.loads(line)))
-            except ValueError as exc:
-                raise HarnessError(f"{path}:{lineno}: not a scored answer ({str(exc).splitlines()[0]})") from None
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise json_error(f"{path}, line {lineno}", exc) from None
+        out.append(load_model(ScoredAnswer, data, f"{path}, line {lineno}"))
     return out
 
 

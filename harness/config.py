@@ -6,7 +6,7 @@ exists to pin choices (models, prompts under test, samples) for a team.
 
 from __future__ import annotations
 
-import tomllib
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from harness.errors import HarnessError
 from harness.formats import load_model
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the same parser, from PyPI
+    import tomli as tomllib
 
 __all__ = [
     "CONFIG_FILE",

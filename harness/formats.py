@@ -17,13 +17,48 @@ from pydantic import BaseModel, ValidationError
 
 from harness.errors import HarnessError
 
-__all__ = ["FormatError", "content_hash", "dump_jsonl", "load_model", "load_yaml", "validation_error"]
+__all__ = [
+    "FormatError",
+    "check_version",
+    "content_hash",
+    "dump_jsonl",
+    "json_error",
+    "load_model",
+    "load_yaml",
+    "validation_error",
+]
 
 M = TypeVar("M", bound=BaseModel)
 
 
 class FormatError(HarnessError):
     """A file does not match its format."""
+
+
+def check_version(data: Any, current: int, what: str) -> None:
+    """Refuse data written by a newer harness, before its fields are misread.
+
+    Args:
+        data: the parsed record (a mapping with an optional ``version``; 1 when absent).
+        current: the newest version this harness reads.
+        what: the format or file, for the message.
+
+    Raises:
+        FormatError: the version is newer than ``current``.
+    """
+    if isinstance(data, dict):
+        version = data.get("version", 1)
+        if isinstance(version, int) and not isinstance(version, bool) and version > current:
+            raise FormatError(
+                f"{what} has format version {version}; this harness reads versions up to {current}",
+                fix="upgrade character-harness (pip install -U character-harness)",
+            )
+
+
+def json_error(where: str, exc: json.JSONDecodeError) -> FormatError:
+    """A broken JSON line as a whole sentence naming its line and column."""
+    msg = exc.msg + (f" column {exc.colno}" if exc.msg.endswith(" at") else "")
+    return FormatError(f"{where}, column {exc.colno}: not valid JSON ({msg})", fix="each line must be one JSON object")
 
 
 def content_hash(text: str, length: int = 12) -> str:

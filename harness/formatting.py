@@ -10,6 +10,7 @@ from typing import Any
 
 __all__ = [
     "excerpt",
+    "short_labels",
     "format_estimate",
     "format_rate",
     "fmt",
@@ -74,10 +75,27 @@ def format_estimate(e: Any, digits: int = 2) -> str:
     return f"{e.value:.{digits}f} [{e.low:.{digits}f}, {e.high:.{digits}f}]"
 
 
-def format_rate(e: Any) -> str:
+def format_rate(e: Any, with_n: bool = True) -> str:
     """A rate estimate as ``p% [low, high] (n=…)``, or ``—`` with no data."""
     if e is None or e.value is None:
         return "—"
     if e.low is None or e.high is None:
         return f"{100 * e.value:.0f}%"
-    return f"{100 * e.value:.0f}% [{100 * e.low:.0f}, {100 * e.high:.0f}] (n={e.n})"
+    n = f" (n={e.n})" if with_n else ""
+    return f"{100 * e.value:.0f}% [{100 * e.low:.0f}, {100 * e.high:.0f}]{n}"
+
+
+def short_labels(names: list[str]) -> dict[str, str]:
+    """Short, unique labels for arm names, for narrow tables.
+
+    Arms of one prompt (``assistant@v1``, ``assistant@v2``) become their
+    versions (``v1``, ``v2``); a common ``<source>:`` prefix is dropped too.
+    Names that would not stay unique keep their full form.
+    """
+    def shorten(name: str) -> str:
+        return name.rpartition(":")[2].rpartition("@")[2] or name
+
+    short = {n: shorten(n) for n in names}
+    if len(set(short.values())) != len(short):
+        return {n: n for n in names}
+    return short

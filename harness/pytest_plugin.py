@@ -53,14 +53,29 @@ class EvalResult:
         return float(self.estimate(metric, trait).value)  # type: ignore[arg-type]
 
     def upper(self, metric: str, trait: str | None = None) -> float:
-        """Upper bound of the 95% interval (the bound to test 'below X with 95% confidence')."""
+        """Upper bound of the 95% interval (the bound to test 'below X with 95% confidence').
+
+        Raises:
+            AssertionError: there is no interval (too little data, e.g. one query):
+                a bound cannot be replaced by the point estimate.
+        """
         est = self.estimate(metric, trait)
-        return float(est.high if est.high is not None else est.value)  # type: ignore[arg-type]
+        if est.high is None:
+            raise AssertionError(self._no_interval(metric, trait, est))
+        return float(est.high)
 
     def lower(self, metric: str, trait: str | None = None) -> float:
-        """Lower bound of the 95% interval."""
+        """Lower bound of the 95% interval (raises like :meth:`upper` when there is none)."""
         est = self.estimate(metric, trait)
-        return float(est.low if est.low is not None else est.value)  # type: ignore[arg-type]
+        if est.low is None:
+            raise AssertionError(self._no_interval(metric, trait, est))
+        return float(est.low)
+
+    def _no_interval(self, metric: str, trait: str | None, est: Estimate) -> str:
+        return (
+            f"{self.arm}: no 95% interval for {metric} ({trait or 'all traits'}): n={est.n} is too little data "
+            "(a score needs answers to at least two queries); evaluate more queries or samples"
+        )
 
 
 @pytest.fixture

@@ -17,13 +17,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from harness import __version__
 from harness.errors import HarnessError
+from harness.formats import check_version
 from harness.formatting import excerpt as _excerpt
 from harness.formatting import format_estimate, format_rate
 from harness.rendering import render_markdown as render_template
 from harness.rendering import write_artifact
 from harness.scores.checks import Check, Kind, all_checks, scored_checks
 from harness.scores.filler import approx_tokens
-from harness.scores.records import Score, ScoredAnswer, check_version
+from harness.scores.records import Score, ScoredAnswer
 from harness.stats import clustered_mean_ci, wilson_ci
 
 __all__ = [
@@ -182,6 +183,7 @@ class Report(BaseModel):
     version: int = REPORT_FORMAT_VERSION
     name: str
     provenance: Provenance
+    group_by: str | None = Field(None, description="The metadata column rows are grouped by (None: by trait).")
     checks: list[CheckInfo] = Field(description="The checks reported, in column order.")
     rows: list[Row]
     phrases: dict[str, dict[str, dict[str, int]]] = Field(
@@ -230,12 +232,27 @@ def _metric(c: Check, answered: list[ScoredAnswer]) -> Estimate | None:
     pairs = [(s, sc) for s in answered if (sc := s.scores.get(c.name)) is not None and sc.value is not None]
     if not pairs:
         return None
-    values = [sc.value for _, sc in pairs]
+    values = [float(sc.value) for _, sc in pairs if sc.value is not None]
     source = _sources([sc for _, sc in pairs])
     if c.kind == "rate":
         return _rate([bool(v) for v in values], source)
-    ci = clustered_mean_ci(values, [s.query_id for s, _ in pairs])  # type: ignore[arg-type]
-    return _estimate(ci, len(pairs), source)
+    return _estimate(_score_ci(values, [s.query_id for s, _ in pairs], c.value_range), len(pairs), source)
+
+
+def _score_ci(values: list[float], clusters: list[str], value_range: float | None) -> tuple[float | None, float | None, float | None]:
+    """Mean with a 95% interval clustered by query, as ``compare`` computes it.
+
+    When every answer scores the same the sample variance is zero, which says
+    little at small n; the interval then falls back to the rule of three, as
+    for paired differences (half-width = scale width × 3 / queries), rather
+    than collapsing to a point.
+    """
+    mean, low, high = clustered_mean_ci(values, clusters)
+    queries = len(set(clusters))
+    if value_range and mean is not None and low is not None and low == high and queries >= 2:
+        half = value_range * 3 / queries
+        return mean, mean - half, mean + half
+    return mean, low, high
 
 
 def _row(arm: str, trait: str, items: list[ScoredAnswer], checks: list[Check]) -> Row:
@@ -364,6 +381,13 @@ def _example(kind: str, s: ScoredAnswer, score: float | None, reason: str) -> Ex
     )
 
 
+def _group(s: ScoredAnswer, group_by: str | None) -> str:
+    if group_by is None:
+        return s.trait or NO_TRAIT
+    value = s.metadata.get(group_by)
+    return "(none)" if value is None else str(value)
+
+
 def reported_checks(scores: list[ScoredAnswer]) -> list[Check]:
     """The checks a report of ``scores`` shows: built-ins, and any other check that scored one of them."""
     present = scored_checks(scores)
@@ -378,12 +402,24 @@ def check_info(c: Check) -> CheckInfo:
     )
 
 
-def build_report(name: str, scores: list[ScoredAnswer], provenance: Provenance, examples_per_arm: int = 3) -> Report:
-    """Summarise scored answers into a :class:`Report`, one column per registered check."""
+def build_report(
+    name: str, scores: list[ScoredAnswer], provenance: Provenance, examples_per_arm: int = 3, group_by: str | None = None
+) -> Report:
+    """Summarise scored answers into a :class:`Report`, one column per registered check.
+
+    Rows are arm × trait, or arm × the value of metadata column ``group_by``
+    (an imported file's extra column, e.g. ``user_tier``).
+    """
     checks = reported_checks(scores)
+    if group_by is not None and not any(group_by in s.metadata for s in scores):
+        known = sorted({k for s in scores for k in s.metadata})
+        raise HarnessError(
+            f"no answer has a {group_by!r} column to group by",
+            fix=f"extra columns of the scored file: {', '.join(known)}" if known else "the scored file has no extra columns",
+        )
     cells: dict[tuple[str, str], list[ScoredAnswer]] = defaultdict(list)
     for s in scores:
-        cells[(s.arm, s.trait or NO_TRAIT)].append(s)
+        cells[(s.arm, _group(s, group_by))].append(s)
         cells[(s.arm, "(all)")].append(s)
     keys = sorted(cells, key=lambda k: (k[0], k[1] == "(all)", k[1]))
     rows = [_row(arm, trait, cells[(arm, trait)], checks) for arm, trait in keys]
@@ -403,6 +439,7 @@ def build_report(name: str, scores: list[ScoredAnswer], provenance: Provenance, 
     return Report(
         name=name,
         provenance=provenance,
+        group_by=group_by,
         checks=[check_info(c) for c in checks if c.report or c.agrees_with],
         rows=rows,
         phrases=phrases,

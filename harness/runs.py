@@ -14,14 +14,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from harness import __version__
 from harness.answers import Answer, collect_answers, plan_answers
 from harness.config import Project
 from harness.errors import HarnessError
-from harness.formats import content_hash, dump_jsonl
+from harness.formats import check_version, content_hash, dump_jsonl
 from harness.models.base import Provider
 from harness.models.cache import ResponseCache
 from harness.models.batch import BatchSettings
@@ -46,12 +47,14 @@ __all__ = [
     "execute_run",
     "lexicon_for",
     "make_client",
+    "load_calls",
     "load_run",
     "make_judge_client",
     "rebuild_report",
 ]
 
 RUN_FORMAT_VERSION = 1
+CALLS_FORMAT_VERSION = 1
 
 ProgressFactory = Callable[[str, int], Callable[[], None]]
 
@@ -62,6 +65,12 @@ class RunSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: int = RUN_FORMAT_VERSION
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_version(cls, data: Any) -> Any:
+        check_version(data, RUN_FORMAT_VERSION, "run.json")
+        return data
     harness_version: str = __version__
     candidate: str
     judge: str | None
@@ -273,6 +282,7 @@ def call_summary(candidate: CallStats, judge: CallStats | None, budget: Budget |
         for arm, tally in stats.by_group.items():
             by_arm.setdefault(arm, Tally()).add(tally)
     return {
+        "version": CALLS_FORMAT_VERSION,
         "candidate": candidate.as_dict(),
         "judge": judge.as_dict() if judge else None,
         "total": total.as_dict(),
@@ -330,6 +340,10 @@ async def aexecute_run(
     """
     options = options or RunOptions()
     cfg = project.config
+    if options.samples is not None and options.samples < 1:
+        raise HarnessError(
+            f"samples must be at least 1, not {options.samples}", fix="pass --samples 1 or more (answers per query and prompt)"
+        )
     traits = load_traits(project.traits_dir)
     prompts = options.prompt_versions or _select_prompts(
         project, options.prompts if options.prompts is not None else cfg.run.prompts
@@ -353,7 +367,7 @@ async def aexecute_run(
     candidate_provider = candidate.provider
     judge = make_judge_client(project, options.judge, options.judge_provider, cache, batch=batch)
     budget = _budget(max_cost, candidate, judge)
-    samples = options.samples or cfg.run.samples
+    samples = options.samples if options.samples is not None else cfg.run.samples
 
     spec = RunSpec(
         candidate=candidate.model,
@@ -451,6 +465,12 @@ class ReportInputs(BaseModel):
     report_name: str
     provenance: Provenance
 
+    @model_validator(mode="before")
+    @classmethod
+    def _known_version(cls, data: Any) -> Any:
+        check_version(data, REPORT_INPUTS_FORMAT_VERSION, REPORT_INPUTS_FILE)
+        return data
+
 
 def _write_json(path: Path, model: BaseModel) -> None:
     path.write_text(model.model_dump_json(indent=2) + "\n", encoding="utf-8")
@@ -464,14 +484,11 @@ def rebuild_report(directory: Path, name: str | None = None) -> Report:
         name: the report name (default: the name the run gave its report).
     """
     from harness.formats import load_model
-    from harness.scores.records import check_version
 
     spec, scores = load_run(directory)
     path = directory / REPORT_INPUTS_FILE
     if path.is_file():
-        data = json.loads(path.read_text(encoding="utf-8"))
-        check_version(data, REPORT_INPUTS_FORMAT_VERSION, str(path))
-        inputs = load_model(ReportInputs, data, path)
+        inputs = load_model(ReportInputs, _read_json(path), path)
         report_name, provenance = inputs.report_name, inputs.provenance
     else:  # a run from before report inputs were kept: no caveats known
         smoke = "local/gemma-3-270m" in (spec.candidate, spec.judge)
@@ -480,11 +497,30 @@ def rebuild_report(directory: Path, name: str | None = None) -> Report:
 
 
 def load_run(directory: Path) -> tuple[RunSpec, list[ScoredAnswer]]:
-    """Read a run directory's configuration and scores (for ``harness report``)."""
+    """Read a run directory's configuration and scores (for ``harness report``), checking their versions."""
+    from harness.compare import load_scored
+    from harness.formats import load_model
+
     spec_path = directory / "run.json"
     scores_path = directory / "scores.jsonl"
     if not spec_path.is_file() or not scores_path.is_file():
         raise HarnessError(f"{directory} is not a finished run directory", fix="pass runs/<name> from `harness run`")
-    spec = RunSpec.model_validate_json(spec_path.read_text(encoding="utf-8"))
-    scores = [ScoredAnswer.model_validate_json(line) for line in scores_path.read_text(encoding="utf-8").splitlines() if line]
-    return spec, scores
+    spec = load_model(RunSpec, _read_json(spec_path), spec_path)
+    return spec, load_scored(scores_path)
+
+
+def load_calls(directory: Path) -> dict[str, Any]:
+    """A run's ``calls.json`` (calls, tokens and cost per role and arm), checking its version."""
+    path = directory / "calls.json"
+    data = _read_json(path)
+    check_version(data, CALLS_FORMAT_VERSION, str(path))
+    return data
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise HarnessError(f"{path} does not exist") from None
+    except json.JSONDecodeError as exc:
+        raise HarnessError(f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None

@@ -27,13 +27,15 @@ from collections import defaultdict
 from dataclasses import replace
 from itertools import combinations
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from harness.compare import compare_arms
 from harness.agreement import cohen_kappa, spearman
 from harness.config import Project
 from harness.errors import HarnessError
+from harness.formats import check_version
 from harness.rendering import render_markdown, write_artifact
 from harness.queries import Query, load_query_file, mirror_queries, near_duplicate
 from harness.runs import RunOptions, execute_run, make_judge_client, make_scorer
@@ -102,6 +104,12 @@ class TraitQuality(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: int = QUALITY_FORMAT_VERSION
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_version(cls, data: Any) -> Any:
+        check_version(data, QUALITY_FORMAT_VERSION, "a trait-quality report")
+        return data
     trait: str
     trait_hash: str
     embody_prompt: str

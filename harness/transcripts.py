@@ -15,7 +15,7 @@ from typing import Any
 from harness.answers import Answer
 from harness.config import Project
 from harness.errors import HarnessError
-from harness.formats import content_hash, dump_jsonl
+from harness.formats import content_hash, dump_jsonl, json_error
 from harness.models.base import Provider
 from harness.models.cache import ResponseCache
 from harness.models.client import CallStats, ModelClient
@@ -59,10 +59,7 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise HarnessError(
-                f"{path}, line {lineno}, column {exc.colno}: not valid JSON ({exc.msg})",
-                fix="each line must be one JSON object, e.g. {\"id\": \"1\", \"query\": \"...\", \"response\": \"...\"}",
-            ) from None
+            raise json_error(f"{path}, line {lineno}", exc) from None
         if not isinstance(row, dict):
             raise HarnessError(f"{path}, line {lineno}: expected a JSON object, not {type(row).__name__}")
         rows.append(row)
@@ -227,15 +224,19 @@ def score_file(
     judge: str | None = None,
     judge_provider: Provider | None = None,
     name: str | None = None,
+    group_by: str | None = None,
 ) -> ScoreFileOutcome:
-    """Score a transcript file and write ``results.jsonl`` plus the report into ``out_dir``."""
+    """Score a transcript file and write ``results.jsonl`` plus the report into ``out_dir``.
+
+    ``group_by`` names an extra column of the file to group report rows by instead of trait.
+    """
     path = Path(path)
     answers, traits, scores, client = score_transcripts(project, path, judge=judge, judge_provider=judge_provider)
     out_dir.mkdir(parents=True, exist_ok=True)
     results = out_dir / "results.jsonl"
     dump_jsonl(scores, results)
     provenance = transcript_provenance(project, answers, traits, client, {path.name: content_hash(path.read_text(encoding="utf-8"))})
-    report = build_report(name or path.stem, scores, provenance)
+    report = build_report(name or path.stem, scores, provenance, group_by=group_by)
     paths = write_report(report, out_dir)
     return ScoreFileOutcome(
         scores=scores, report=report, results_path=results, report_paths=paths,

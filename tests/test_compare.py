@@ -155,5 +155,37 @@ def test_load_scored_names_bad_line(tmp_path: Path) -> None:
 
     path = tmp_path / "results.jsonl"
     path.write_text('{"id": 1}\n')
-    with pytest.raises(HarnessError, match="results.jsonl:1"):
+    with pytest.raises(HarnessError, match=r"results.jsonl, line 1 contains data that does not match") as info:
         load_scored(path)
+    assert "  arm: required field is missing" in info.value.message
+
+
+def test_tables_are_readable_in_an_80_column_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    from harness import cli
+
+    screen = io.StringIO()
+    monkeypatch.setattr(cli, "_console", lambda stderr=False: Console(file=screen, width=80, highlight=False, soft_wrap=False))
+    project = copy_example_project(tmp_path / "p")
+    csv = "id,query,response,arm,should_refuse\n" + "".join(
+        f"{i},Question {i}?,{'Certainly! Answer' if arm == 'v1' else 'I cannot help with that.' if i < 4 else 'Answer'} {i}.,"
+        f"assistant@{arm},false\n" for arm in ("v1", "v2") for i in range(30)
+    )
+    (tmp_path / "logs.csv").write_text(csv)
+    out = tmp_path / "scored"
+    assert main(["--project", str(project), "score", str(tmp_path / "logs.csv"), "--judge", "none", "--out", str(out)]) == 0
+    assert main(["--project", str(project), "compare", str(out), "--arms", "v1", "v2"]) == 0
+    text = screen.getvalue()
+    assert "…" not in text  # nothing cut off
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "arms: v1 = assistant@v1, v2 = assistant@v2" in text
+    lines = text.splitlines()
+    assert any(line.startswith("  v1 ") for line in lines) and any(line.startswith("  v2 ") for line in lines)
+    assert "┃ v1 " in text and "┃ v2 " in text and "│ improved " in text and "│ inconclusive " in text
+    # The default table shows the biggest flips, as the Markdown does.
+    assert "Biggest flips" in text and "v2: I cannot help with that." in text

@@ -41,3 +41,22 @@ def test_fixture_runs_the_engine_and_bounds_can_fail(pytester: pytest.Pytester, 
     result.assert_outcomes(passed=1, failed=1)
     # The same engine and on-disk cache as `harness run`.
     assert (pytester.path / ".harness" / "cache.sqlite").is_file()
+
+
+def test_bounds_without_an_interval_fail_instead_of_using_the_point_estimate() -> None:
+    from harness.pytest_plugin import EvalResult
+    from harness.reports import CheckInfo, Estimate, Provenance, Report, Row
+
+    prov = Provenance(candidate_models=["m"], judge_model=None, adherence_prompt_hash=None, refusal_prompt_hash=None,
+                      prompts={}, traits={})
+    one_query = Estimate(value=4.0, low=None, high=None, n=1)
+    report = Report(
+        name="r", provenance=prov, checks=[CheckInfo(name="adherence", label="adherence", kind="score", higher_is_better=True)],
+        rows=[Row(arm="a@v1", trait="(all)", n=1, failed=0, unscored=0, metrics={"adherence": one_query})], examples=[],
+    )
+    result = EvalResult(report, "a@v1")
+    assert result.value("adherence") == 4.0
+    with pytest.raises(AssertionError, match="no 95% interval for adherence"):
+        result.lower("adherence")
+    with pytest.raises(AssertionError, match="no 95% interval for adherence"):
+        result.upper("adherence")

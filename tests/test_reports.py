@@ -77,3 +77,17 @@ def test_markdown_snapshot() -> None:
     if os.environ.get("UPDATE_SNAPSHOTS") or not path.exists():
         path.write_text(rendered)
     assert rendered == path.read_text(), "rendered report changed: review, then rerun with UPDATE_SNAPSHOTS=1"
+
+
+def test_an_interval_does_not_collapse_when_every_score_agrees_and_matches_compare() -> None:
+    from harness.compare import compare_arms
+
+    def arm(name: str) -> list[ScoredAnswer]:
+        return [_scored(name, f"q{q}", k, 1, filler=False, refused=False) for q in range(18) for k in range(2)]
+
+    a, b = arm("assistant@v1"), arm("assistant@v2")
+    row = next(r for r in build_report("t", a, PROV).rows if r.trait == "directness")
+    diff = compare_arms(a, b).metric("adherence:directness")
+    half = diff.ci_high - diff.delta
+    assert half == pytest.approx(4 * 3 / 18, abs=1e-4)  # the rule of three on a 1–5 scale, 18 queries
+    assert (row.adherence.low, row.adherence.high) == (pytest.approx(1 - half, abs=1e-4), pytest.approx(1 + half, abs=1e-4))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from harness.config import Project
 from harness.runs import RunOptions, execute_run
 from tests.helpers import copy_example_project, fake_candidate, fake_judge
@@ -129,3 +131,37 @@ def test_harness_report_reproduces_the_runs_report_byte_for_byte(tmp_path: Path)
     js.unlink()
     assert main(["--project", str(project.root), "report", str(outcome.directory)]) == 0
     assert md.read_bytes() == written and js.read_bytes() == written_json
+
+
+def test_run_files_are_versioned_and_a_newer_version_is_refused(tmp_path: Path) -> None:
+    import json
+
+    from harness.errors import HarnessError
+    from harness.runs import load_calls, load_run
+
+    project = Project.load(copy_example_project(tmp_path, evals=("directness",)))
+    outcome, _, _ = _run(project, samples=1)
+    run_dir = outcome.directory
+    assert load_calls(run_dir)["version"] == 1
+    for name, what in (("calls.json", load_calls), ("run.json", load_run)):
+        path = run_dir / name
+        data = json.loads(path.read_text())
+        path.write_text(json.dumps({**data, "version": 7}))
+        with pytest.raises(HarnessError, match=f"{name} has format version 7; this harness reads versions up to 1"):
+            what(run_dir)
+        path.write_text(json.dumps(data))
+    answers = run_dir / "answers.jsonl"
+    first, *rest = answers.read_text().splitlines()
+    answers.write_text("\n".join([json.dumps({**json.loads(first), "version": 5}), *rest]) + "\n")
+    with pytest.raises(HarnessError, match="format version 5"):
+        _run(project, samples=1)
+
+
+@pytest.mark.parametrize("samples", ["0", "-1"])
+def test_samples_below_one_is_a_clear_error(tmp_path: Path, samples: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from harness.cli import main
+
+    root = copy_example_project(tmp_path, evals=("directness",))
+    assert main(["--project", str(root), "run", "--judge", "none", "--samples", samples, "--quiet"]) == 2
+    assert f"samples must be at least 1, not {samples}" in capsys.readouterr().err
+    assert not (root / "reports").exists()

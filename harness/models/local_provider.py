@@ -53,9 +53,25 @@ def render_dialogue(request: ChatRequest) -> str:
     return "".join(parts)
 
 
+def _quiet_llama_devnull() -> None:
+    """Silence the ResourceWarning llama-cpp-python's own /dev/null handles raise at exit.
+
+    ``llama_cpp._utils`` opens two /dev/null files at import and keeps them open
+    on purpose, for its destructors to redirect output into; closing them at exit
+    could break a destructor that runs later. They are not a leak of ours, so the
+    one warning they cause is filtered, and nothing else.
+    """
+    import warnings
+
+    warnings.filterwarnings(
+        "ignore", message=r"unclosed file <_io\.TextIOWrapper name='/dev/null' mode='w'", category=ResourceWarning
+    )
+
+
 @lru_cache(maxsize=4)
 def _load(path: str) -> tuple[Any, threading.Lock]:
     """Load a GGUF model once per process; llama.cpp contexts are not thread-safe."""
+    _quiet_llama_devnull()
     try:
         from llama_cpp import Llama
     except ImportError:
@@ -72,6 +88,7 @@ def _load(path: str) -> tuple[Any, threading.Lock]:
 
 @lru_cache(maxsize=16)
 def _grammar(text: str) -> Any:
+    _quiet_llama_devnull()
     from llama_cpp import LlamaGrammar
 
     return LlamaGrammar.from_string(text, verbose=False)

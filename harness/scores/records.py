@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from harness.errors import HarnessError
+from harness.formats import check_version
 
 if TYPE_CHECKING:
     from harness.scores.filler import FillerResult
@@ -28,23 +28,6 @@ SCORE_FORMAT_VERSION = 2
 # Version-1 fields, one per check, that version 2 keeps under ``scores``.
 _V1_FIELDS = ("refusal", "refusal_judge", "over_refusal", "filler", "hedging", "adherence",
               "adherence_prompt_hash", "refusal_prompt_hash")
-
-
-def check_version(data: Any, current: int, what: str) -> None:
-    """Refuse a file written by a newer harness, before its fields are misread.
-
-    Args:
-        data: the parsed record (a mapping with an optional ``version``).
-        current: the newest version this harness reads.
-        what: the format's name, for the message.
-    """
-    if isinstance(data, dict):
-        version = data.get("version", 1)
-        if isinstance(version, int) and not isinstance(version, bool) and version > current:
-            raise HarnessError(
-                f"{what} has format version {version}; this harness reads versions up to {current}",
-                fix="upgrade character-harness (pip install -U character-harness)",
-            )
 
 
 class Score(BaseModel):
