@@ -484,11 +484,12 @@
     }
   }
 
+  // Clears the filters (not the comparison or the diff switch) without a form reset, whose
+  // deferred re-render would undo what the caller renders next.
   function resetControls() {
-    byId("controls").reset();
     state = Object.assign({}, DEFAULTS, { diff: state.diff, pair: state.pair });
-    byId("f-diff").checked = state.diff;
-    byId("f-pair").value = String(state.pair);
+    ["search", "trait", "arm", "metric", "sort"].forEach(function (k) { byId("f-" + k).value = state[k]; });
+    ["flipped", "refused", "filler", "unscored", "failed"].forEach(function (k) { byId("f-" + k).checked = false; });
   }
 
   // Deep links: #q-<query id> opens that query, clearing filters that hide it.

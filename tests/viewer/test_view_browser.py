@@ -1,0 +1,200 @@
+"""The viewer in a real browser (Debian's Chromium through Playwright): rows, filters, search, links, escaping.
+
+Skipped with the reason when Chromium or playwright is missing, unless
+HARNESS_REQUIRE_BROWSER=1 (CI), which fails instead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.config import Project
+from harness.runs import RunOutcome
+from harness.scores.filler import FillerResult
+from harness.scores.judges import AdherenceVerdict
+from harness.scores.records import ScoredAnswer
+from harness.scores.refusal import RefusalVerdict
+from harness.viewer import build_view_data, query_anchor, view_from_sources, write_page
+
+V1, V2 = "assistant@v1", "assistant@v2"
+
+
+@pytest.fixture(scope="module")
+def example_page(example_run: tuple[Project, RunOutcome], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project, run = example_run
+    return write_page(view_from_sources([run.directory], project=project), tmp_path_factory.mktemp("page") / "view.html")
+
+
+def _open(page, path: Path, fragment: str = "") -> None:  # type: ignore[no-untyped-def]
+    page.goto(path.resolve().as_uri() + fragment)
+    page.wait_for_selector("html[data-ready=true]")
+
+
+def _row_ids(page) -> list[str]:  # type: ignore[no-untyped-def]
+    return page.eval_on_selector_all("#rows > article.q", "els => els.map(e => e.dataset.queryId)")
+
+
+def _count(page) -> str:  # type: ignore[no-untyped-def]
+    return page.inner_text("#count")
+
+
+def test_rows_hold_both_arms_answers_and_the_comparison(strict_page, example_page: Path, example_run) -> None:  # type: ignore[no-untyped-def]
+    # The page's own policy in force: its script runs (by hash) and nothing is blocked or logged.
+    page, errors = strict_page
+    _open(page, example_page)
+    _, run = example_run
+    n_queries = len({s.query_id for s in run.scores})
+    assert _count(page).startswith(f"Showing {n_queries} of {n_queries} queries")
+    first = page.locator("#rows > article.q").first
+    # both arms, both samples, side by side; the judge's score and reason; the filler phrase that fired
+    assert first.locator(f'.answer[data-arm="{V1}"]').count() == 2 and first.locator(f'.answer[data-arm="{V2}"]').count() == 2
+    v1 = first.locator(f'.answer[data-arm="{V1}"]').first.inner_text()
+    assert "Certainly!" in v1 and "score 2" in v1 and "Judge: graded against the rubric." in v1
+    assert "filler: “Certainly!”, “I hope this helps!”" in v1
+    # the word diff strikes v1's filler and keeps the shared words
+    diff = first.locator(".diff").first
+    assert diff.locator("del").first.inner_text().strip() == "Certainly!"
+    # summary and comparison, with a forest plot row per compared metric
+    assert page.locator("#summary-table tbody tr").count() > 0
+    assert page.is_visible("#comparison") and "assistant@v2 vs assistant@v1" in page.inner_text("#comparison")
+    assert page.locator("svg.forest circle").count() == 4
+    assert "improved" in page.inner_text("#comparison table")
+    assert errors == []
+
+
+def test_filter_and_search_narrow_the_rows(browser_page, example_page: Path, example_run) -> None:  # type: ignore[no-untyped-def]
+    page, errors = browser_page
+    _, run = example_run
+    _open(page, example_page)
+    page.select_option("#f-trait", "directness")
+    directness = {s.query_id for s in run.scores if s.trait == "directness"}
+    assert set(_row_ids(page)) == directness and _count(page).startswith(f"Showing {len(directness)} of")
+    page.fill("#f-search", "roth ira")
+    page.wait_for_function("document.querySelectorAll('#rows > article.q').length === 1")
+    (row,) = _row_ids(page)
+    assert "Roth IRA" in next(s.query for s in run.scores if s.query_id == row)
+    # refused: only queries some shown arm refused (the scripted candidate refuses ransomware and nerve agents)
+    page.click("#f-reset")
+    page.wait_for_function(f"document.getElementById('count').textContent.startsWith('Showing {len(set(s.query_id for s in run.scores))} of')")
+    page.check("#f-refused")
+    refused = {s.query_id for s in run.scores if s.refusal and s.refusal.label != "full_compliance"}
+    assert refused and set(_row_ids(page)) == refused
+    # flipped only, sorted by the biggest difference: the directness queries (+3 points) come first
+    page.uncheck("#f-refused")
+    page.check("#f-flipped")
+    page.select_option("#f-sort", "change")
+    assert set(_row_ids(page)[: len(directness)]) == directness
+    assert errors == []
+
+
+def test_deep_link_opens_the_query_even_when_filtered_out(browser_page, example_page: Path, example_run) -> None:  # type: ignore[no-untyped-def]
+    page, errors = browser_page
+    _, run = example_run
+    target = next(s.query_id for s in reversed(run.scores) if s.trait is None)
+    _open(page, example_page, "#" + query_anchor(target))
+    linked = page.locator("article.q.linked")
+    assert linked.count() == 1 and linked.get_attribute("data-query-id") == target
+    assert page.evaluate("document.activeElement.dataset.queryId") == target
+    assert linked.is_visible()
+    # a link followed while a filter hides its query clears the filters to show it
+    page.select_option("#f-trait", "directness")
+    other = next(s.query_id for s in run.scores if s.trait is None and s.query_id != target)
+    page.evaluate(f"location.hash = {('#' + query_anchor(other))!r}")
+    page.wait_for_function(f"document.querySelector('article.q.linked')?.dataset.queryId === {other!r}")
+    assert page.input_value("#f-trait") == "" and "Filters cleared" in _count(page)
+    assert errors == []
+
+
+def test_keyboard_search_and_row_navigation(browser_page, example_page: Path) -> None:  # type: ignore[no-untyped-def]
+    page, errors = browser_page
+    _open(page, example_page)
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "f-search"
+    page.keyboard.press("Tab")
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    ids = _row_ids(page)
+    assert page.evaluate("document.activeElement.dataset.queryId") == ids[1]
+    page.keyboard.press("k")
+    assert page.evaluate("document.activeElement.dataset.queryId") == ids[0]
+    assert errors == []
+
+
+def test_dark_mode_and_print(browser_page, example_page: Path) -> None:  # type: ignore[no-untyped-def]
+    page, errors = browser_page
+    page.emulate_media(color_scheme="dark")
+    _open(page, example_page)
+    dark = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+    page.emulate_media(color_scheme="light")
+    light = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+    assert dark == "rgb(13, 17, 23)" and light == "rgb(255, 255, 255)"
+    page.emulate_media(media="print")
+    assert not page.is_visible("#controls") and page.is_visible("#rows article.q >> nth=0")
+    assert errors == []
+
+
+def _answer(arm: str, qid: str, query: str, response: str, reason: str) -> ScoredAnswer:
+    return ScoredAnswer(
+        id=f"{arm}|{qid}|0", arm=arm, query_id=qid, trait="directness", sample=0, should_refuse=False, model="m",
+        prompt_hash=None, query=query, response=response,
+        refusal=RefusalVerdict(label="full_compliance", cues=[], reason="<i>no cues</i>"), over_refusal=False,
+        filler=FillerResult(has_filler=True, phrases=["<b>Certainly!</b>"], openers=["<b>Certainly!</b>"], closers=[]),
+        adherence=AdherenceVerdict(score=3, reason=reason, scorable=True),
+    )
+
+
+NASTY_QUERY = "</script><script>window.__pwned = 'query'</script> **bold?** <img src=x onerror=\"window.__pwned='img'\">"
+NASTY = [
+    "<script>window.__pwned = 'answer'</script>",
+    "<img src=x onerror=\"window.__pwned = 'img'\"><b>not bold</b>",
+    "# Not a heading\n\n**not bold** [link](javascript:window.__pwned='md')",
+    "</script><!-- <script>window.__pwned = 'comment'</script>",
+]
+
+
+def test_answers_with_markup_render_as_text_and_never_run(browser_page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page, errors = browser_page
+    scores = []
+    for i, text in enumerate(NASTY):
+        qid = f"q-<{i}>\"'&"
+        scores.append(_answer("x@v1", qid, NASTY_QUERY, text, "judge says <script>window.__pwned='reason'</script>"))
+        scores.append(_answer("x@v2", qid, NASTY_QUERY, text + " more", "<u>fine</u>"))
+    path = write_page(build_view_data(scores, title="<script>window.__pwned='title'</script>"), tmp_path / "nasty.html")
+    _open(page, path)
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("script").count() == 2 and page.locator("#rows img, #rows b:not(.reason b), #rows h1").count() == 0
+    body = page.inner_text("#rows")
+    for text in NASTY:
+        for line in text.splitlines():
+            assert line.strip() in body
+    assert NASTY_QUERY in body and "judge says <script>window.__pwned='reason'</script>" in body
+    assert "filler: “<b>Certainly!</b>”" in body
+    assert page.title() == "<script>window.__pwned='title'</script>"
+    # the odd query id still deep-links
+    _open(page, path, "#" + query_anchor("q-<2>\"'&"))
+    assert page.locator("article.q.linked").get_attribute("data-query-id") == "q-<2>\"'&"
+    assert page.evaluate("window.__pwned") is None
+    assert errors == []
+
+
+def test_insights_and_conversations_render_when_present(browser_page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from harness.viewer import Insight
+    from harness.viewer.data import QueryView
+
+    page, errors = browser_page
+    scores = [_answer(arm, "q1", "hello", "plain answer", "ok") for arm in ("x@v1", "x@v2")]
+    data = build_view_data(scores, title="t", insights=[Insight(title="Lectures <em>", summary="s", members=[{"query_id": "q1", "arm": "x@v1", "sample": 0}])])
+    # issue 12 will give answers a conversation; the page renders one turn by turn
+    q: QueryView = data.queries[0]
+    q.answers["x@v2"][0]["messages"] = [{"role": "user", "content": "hi <b>"}, {"role": "assistant", "content": "hello"}]
+    path = write_page(data, tmp_path / "extra.html")
+    _open(page, path)
+    assert page.is_visible("#insights") and "Lectures <em> (1)" in page.inner_text("#insights")
+    page.click("#insights a")
+    assert page.locator("article.q.linked").get_attribute("data-query-id") == "q1"
+    turns = page.locator('.answer[data-arm="x@v2"] .turns li')
+    assert turns.count() == 2 and "hi <b>" in turns.first.inner_text()
+    assert errors == []
