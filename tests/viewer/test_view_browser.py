@@ -166,7 +166,8 @@ def test_answers_with_markup_render_as_text_and_never_run(browser_page, tmp_path
     _open(page, path)
     assert page.evaluate("window.__pwned") is None
     assert page.locator("script").count() == 2 and page.locator("#rows img, #rows b:not(.reason b), #rows h1").count() == 0
-    body = page.inner_text("#rows")
+    body = page.text_content("#rows")  # textContent: off-screen rows skip layout (content-visibility), so innerText omits them
+    assert NASTY[0] in page.inner_text("#rows article.q >> nth=0")  # and on screen, literally
     for text in NASTY:
         for line in text.splitlines():
             assert line.strip() in body
@@ -197,4 +198,26 @@ def test_insights_and_conversations_render_when_present(browser_page, tmp_path: 
     assert page.locator("article.q.linked").get_attribute("data-query-id") == "q1"
     turns = page.locator('.answer[data-arm="x@v2"] .turns li')
     assert turns.count() == 2 and "hi <b>" in turns.first.inner_text()
+    assert errors == []
+
+
+def test_big_views_render_in_windows_and_deep_links_jump(browser_page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.benchmarks.bench_viewer import synthetic_scores
+
+    page, errors = browser_page
+    data = build_view_data(synthetic_scores(800), title="big")  # 200 queries
+    path = write_page(data, tmp_path / "big.html")
+    _open(page, path)
+    assert len(_row_ids(page)) < 50 and page.is_visible("#more")
+    page.click("#more")
+    assert 50 <= len(_row_ids(page)) < 100
+    last = data.queries[-1].id
+    page.evaluate(f"location.hash = {('#' + query_anchor(last))!r}")
+    page.wait_for_function(f"document.querySelector('article.q.linked')?.dataset.queryId === {last!r}")
+    ids = _row_ids(page)
+    assert ids[0] == last and len(ids) == 1  # a window starting at the linked query, not 200 rows
+    assert page.is_visible("#earlier")
+    page.click("#earlier")
+    ids = _row_ids(page)
+    assert ids[-1] == last and ids[0] == data.queries[-1 - (len(ids) - 1)].id and len(ids) > 10
     assert errors == []

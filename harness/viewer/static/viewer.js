@@ -6,7 +6,7 @@
   var t0 = performance.now();
   var DATA = JSON.parse(document.getElementById("viewer-data").textContent);
   var tParsed = performance.now();
-  var CHUNK = 40;
+  var CHUNK = 25;
   var NO_TRAIT = "(probes)";
   var SVG = "http://www.w3.org/2000/svg";
 
@@ -80,6 +80,7 @@
                    flipped: false, refused: false, filler: false, unscored: false, failed: false, diff: true };
   var state = Object.assign({}, DEFAULTS);
   var view = [];
+  var start = 0;
   var rendered = 0;
 
   function comparison() { return DATA.comparisons[state.pair] || null; }
@@ -409,6 +410,9 @@
     return art;
   }
 
+  // Rows are rendered in windows: view[start, rendered) is in the page. Scrolling down (or
+  // "Show more") extends the window; a deep link far down starts a new window at its query
+  // instead of rendering everything above it.
   function renderMore(upTo) {
     var rows = byId("rows");
     var end = Math.min(view.length, upTo === undefined ? rendered + CHUNK : upTo);
@@ -420,9 +424,38 @@
     more.textContent = "Show more (" + (view.length - rendered) + " left)";
   }
 
+  function renderEarlier() {
+    var from = Math.max(0, start - CHUNK);
+    var frag = document.createDocumentFragment();
+    for (var i = from; i < start; i++) frag.appendChild(queryRow(view[i]));
+    var rows = byId("rows");
+    var anchor = rows.firstChild;
+    var before = anchor ? anchor.getBoundingClientRect().top : 0;
+    rows.insertBefore(frag, anchor);
+    start = from;
+    if (anchor) window.scrollBy(0, anchor.getBoundingClientRect().top - before);  // keep the reader's place
+    updateEarlier();
+  }
+
+  function updateEarlier() {
+    var btn = byId("earlier");
+    btn.hidden = start === 0;
+    btn.textContent = "Show earlier (" + start + " above)";
+  }
+
+  function startWindowAt(idx) {
+    start = Math.max(0, idx);
+    rendered = start;
+    byId("rows").textContent = "";
+    renderMore();
+    updateEarlier();
+  }
+
   function refresh() {
     computeView();
+    start = 0;
     rendered = 0;
+    updateEarlier();
     byId("rows").textContent = "";
     byId("count").textContent = "Showing " + view.length + " of " + QUERIES.length + " queries" +
       (ARMS.length ? " (" + shownArms().length + " of " + ARMS.length + " arms)" : "") + ".";
@@ -477,6 +510,7 @@
     form.addEventListener("submit", function (e) { e.preventDefault(); read(); refresh(); });
     form.addEventListener("reset", function () { setTimeout(function () { read(); renderComparison(); refresh(); }, 0); });
     byId("more").addEventListener("click", function () { renderMore(); });
+    byId("earlier").addEventListener("click", function () { renderEarlier(); });
     if ("IntersectionObserver" in window) {
       new IntersectionObserver(function (entries) {
         if (entries.some(function (e) { return e.isIntersecting; }) && rendered < view.length) renderMore();
@@ -506,7 +540,10 @@
       idx = view.indexOf(BY_ID[id]);
       byId("count").textContent += " Filters cleared to show the linked query.";
     }
-    if (idx >= rendered) renderMore(idx + 1);
+    if (idx < start || idx >= rendered) {
+      if (idx < rendered + CHUNK) renderMore(idx + 1);
+      else startWindowAt(idx);
+    }
     var target = byId(anchorId(id));
     var old = document.querySelector(".q.linked");
     if (old) old.classList.remove("linked");
@@ -532,7 +569,7 @@
       if (next < rows.length) { rows[next].focus(); rows[next].scrollIntoView({ block: "nearest" }); }
     });
     // Printing shows every query of the current view, not only those scrolled into view.
-    window.addEventListener("beforeprint", function () { renderMore(view.length); });
+    window.addEventListener("beforeprint", function () { if (start > 0) startWindowAt(0); renderMore(view.length); });
   }
 
   renderHeader();
@@ -544,6 +581,8 @@
   refresh();
   window.addEventListener("hashchange", openHash);
   if (location.hash) openHash();
-  window.harnessViewer = { timings: { parse: tParsed - t0, ready: performance.now() - t0 }, view: function () { return view.map(function (q) { return q.id; }); } };
+  // For benchmarks: parse and first-render times, and when (since navigation started) the page was ready.
+  window.harnessViewer = { timings: { parse: tParsed - t0, ready: performance.now() - t0, readyAt: performance.now() },
+                           view: function () { return view.map(function (q) { return q.id; }); } };
   document.documentElement.setAttribute("data-ready", "true");
 })();
