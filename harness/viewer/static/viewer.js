@@ -361,7 +361,9 @@
     if (a.refusal && a.refusal !== "full_compliance")
       add(badges, badge("refusal: " + a.refusal.replace("_", " ") + (a.refusal_cues ? " — " + a.refusal_cues.join(", ") : ""), "bad", a.refusal_reason));
     if (a.over_refusal) add(badges, badge("over-refusal", "bad"));
-    if (a.refusal_judge) add(badges, badge("judge refusal class: " + a.refusal_judge.replace("_", " "), a.refusal_judge === "full_compliance" ? "" : "warn", a.refusal_judge_reason));
+    // The judge's refusal class is news only when it says refusal, or disagrees with the rule-based class.
+    if (a.refusal_judge && (a.refusal_judge !== "full_compliance" || (a.refusal && a.refusal !== a.refusal_judge)))
+      add(badges, badge("judge refusal class: " + a.refusal_judge.replace("_", " "), "warn", a.refusal_judge_reason));
     if (a.filler) add(badges, badge("filler: " + a.filler.map(function (p) { return "“" + p + "”"; }).join(", "), "warn"));
     if (a.hedging) add(badges, badge("hedging: " + a.hedging.map(function (p) { return "“" + p + "”"; }).join(", "), "warn"));
     if (badges.childNodes.length) add(card, badges);
