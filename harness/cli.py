@@ -361,8 +361,6 @@ def cmd_view(args: argparse.Namespace) -> int:
     from harness.config import find_project
     from harness.viewer import open_page, serve_page, view_from_sources, write_page
 
-    if args.arms and len(args.arms) < 2 and len(args.sources) < 2:
-        raise HarnessError("--arms takes two or more arms to show (the first two are compared)", fix="e.g. --arms v1 v2")
     project = find_project(args.project)
     data = view_from_sources(args.sources, arms=args.arms, project=project, title=args.title)
     out = Path(args.out) if args.out else project.reports_dir / f"{Path(args.sources[0]).name}.html"

@@ -23,7 +23,7 @@ from markupsafe import Markup
 from harness import __version__
 from harness.viewer.data import ViewData
 
-__all__ = ["embed_json", "open_page", "query_anchor", "render_page", "serve_page", "write_page"]
+__all__ = ["embed_json", "make_server", "open_page", "query_anchor", "render_page", "serve_page", "write_page"]
 
 
 @lru_cache(maxsize=None)
@@ -84,12 +84,21 @@ def open_page(path: Path) -> None:
     webbrowser.open(path.resolve().as_uri())
 
 
-def serve_page(path: Path, port: int = 0, host: str = "127.0.0.1") -> None:
-    """Serve the page's folder on a loopback port until interrupted (prints the URL)."""
+def make_server(path: Path, port: int = 0, host: str = "127.0.0.1"):  # type: ignore[no-untyped-def]
+    """An HTTP server for the page's folder on a loopback port (0: any free port); not yet serving."""
     import functools
     import http.server
 
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(path.resolve().parent))
-    with http.server.ThreadingHTTPServer((host, port), handler) as server:
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass  # one line per request would bury the URL
+
+    handler = functools.partial(Quiet, directory=str(Path(path).resolve().parent))
+    return http.server.ThreadingHTTPServer((host, port), handler)
+
+
+def serve_page(path: Path, port: int = 0, host: str = "127.0.0.1") -> None:
+    """Serve the page's folder on a loopback port until interrupted (prints the URL)."""
+    with make_server(path, port, host) as server:
         print(f"Serving {path.name} at http://{host}:{server.server_address[1]}/{quote(path.name)} (Ctrl-C to stop)", flush=True)
         server.serve_forever()

@@ -126,7 +126,7 @@ def summary_rows(scores: list[ScoredAnswer]) -> list[dict[str, Any]]:
     provenance = Provenance(
         candidate_models=[], judge_model=None, adherence_prompt_hash=None, refusal_prompt_hash=None, prompts={}, traits={}
     )
-    report = build_report("view", scores, provenance, examples_per_arm=0)
+    report = build_report("view", scores, provenance, examples_per_arm=0, comparisons=[])
     rows = []
     for row in report.rows:
         est = lambda e, fmt: None if e is None else {"text": fmt(e), **e.model_dump(mode="json")}  # noqa: E731

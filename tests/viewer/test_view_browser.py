@@ -221,3 +221,55 @@ def test_big_views_render_in_windows_and_deep_links_jump(browser_page, tmp_path:
     ids = _row_ids(page)
     assert ids[-1] == last and ids[0] == data.queries[-1 - (len(ids) - 1)].id and len(ids) > 10
     assert errors == []
+
+
+def test_answer_filters_arm_and_metric(browser_page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page, errors = browser_page
+    scores = []
+    for q in range(6):
+        for arm in ("x@v1", "x@v2"):
+            s = _answer(arm, f"q{q}", f"query {q}", f"answer {q} {arm}", "ok")
+            if arm == "x@v2":
+                s = s.model_copy(update={"filler": FillerResult(has_filler=False, phrases=[], openers=[], closers=[])})
+            scores.append(s)
+    scores[2] = scores[2].model_copy(update={"response": None, "error": "timed out after 3 attempts", "adherence": None, "filler": None})
+    scores[5] = scores[5].model_copy(update={"adherence": AdherenceVerdict(score=None, reason="no score line", scorable=False)})
+    scores[7] = scores[7].model_copy(update={"trait": None, "adherence": None})  # q3 in v2 ungraded
+    path = write_page(build_view_data(scores, title="filters"), tmp_path / "filters.html")
+    _open(page, path)
+    page.check("#f-failed")
+    assert _row_ids(page) == ["q1"] and "timed out after 3 attempts" in page.inner_text("#rows")
+    page.uncheck("#f-failed")
+    page.check("#f-unscored")
+    assert _row_ids(page) == ["q2"] and "unscored" in page.inner_text("#rows")
+    page.uncheck("#f-unscored")
+    # only v2 shown: its answers have no filler, so "with filler" leaves nothing; one column, no diff
+    page.select_option("#f-arm", "x@v2")
+    assert page.locator('#rows .answer[data-arm="x@v1"]').count() == 0 and page.locator("#rows .diff").count() == 0
+    page.check("#f-filler")
+    assert _row_ids(page) == []
+    page.select_option("#f-arm", "")
+    assert len(_row_ids(page)) == 5  # every query but the failed one has v1 filler
+    page.uncheck("#f-filler")
+    # metric: only queries where both arms have an adherence score to compare
+    page.select_option("#f-metric", "adherence")
+    assert _row_ids(page) == ["q0", "q4", "q5"]
+    assert errors == []
+
+
+def test_serve_serves_the_page_on_loopback(tmp_path: Path) -> None:
+    import threading
+    import urllib.request
+
+    from harness.viewer.page import make_server
+
+    path = write_page(build_view_data([_answer(a, "q1", "q", "a", "r") for a in ("x@v1", "x@v2")], title="served"), tmp_path / "v.html")
+    server = make_server(path)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.server_address[1]}/v.html") as reply:
+            assert reply.read() == path.read_bytes()
+    finally:
+        server.shutdown()
+        server.server_close()
