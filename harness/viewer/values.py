@@ -88,7 +88,8 @@ def answer_view(s: ScoredAnswer) -> dict[str, Any]:
         "unscored": is_unscored(s),
         "refusal": None if s.refusal is None else s.refusal.label,
         "refusal_cues": [] if s.refusal is None else list(s.refusal.cues),
-        "refusal_reason": None if s.refusal is None else s.refusal.reason,
+        # The classifier's reason is shown for refusals only; "no cues" on every answer would be 7% of a big page.
+        "refusal_reason": None if not is_refused(s) else s.refusal.reason,  # type: ignore[union-attr]
         "refusal_judge": None if s.refusal_judge is None else s.refusal_judge.label,
         "refusal_judge_reason": None if s.refusal_judge is None else s.refusal_judge.reason,
         "over_refusal": s.over_refusal,

@@ -48,6 +48,7 @@ def test_rows_hold_both_arms_answers_and_the_comparison(strict_page, example_pag
     n_queries = len({s.query_id for s in run.scores})
     assert _count(page).startswith(f"Showing {n_queries} of {n_queries} queries")
     first = page.locator("#rows > article.q").first
+    first.scroll_into_view_if_needed()  # off-screen rows skip layout (content-visibility), and so have no innerText
     # both arms, both samples, side by side; the judge's score and reason; the filler phrase that fired
     assert first.locator(f'.answer[data-arm="{V1}"]').count() == 2 and first.locator(f'.answer[data-arm="{V2}"]').count() == 2
     v1 = first.locator(f'.answer[data-arm="{V1}"]').first.inner_text()
@@ -167,6 +168,7 @@ def test_answers_with_markup_render_as_text_and_never_run(browser_page, tmp_path
     assert page.evaluate("window.__pwned") is None
     assert page.locator("script").count() == 2 and page.locator("#rows img, #rows b:not(.reason b), #rows h1").count() == 0
     body = page.text_content("#rows")  # textContent: off-screen rows skip layout (content-visibility), so innerText omits them
+    page.locator("#rows article.q >> nth=0").scroll_into_view_if_needed()
     assert NASTY[0] in page.inner_text("#rows article.q >> nth=0")  # and on screen, literally
     for text in NASTY:
         for line in text.splitlines():
@@ -238,10 +240,10 @@ def test_answer_filters_arm_and_metric(browser_page, tmp_path: Path) -> None:  #
     path = write_page(build_view_data(scores, title="filters"), tmp_path / "filters.html")
     _open(page, path)
     page.check("#f-failed")
-    assert _row_ids(page) == ["q1"] and "timed out after 3 attempts" in page.inner_text("#rows")
+    assert _row_ids(page) == ["q1"] and "timed out after 3 attempts" in page.text_content("#rows")
     page.uncheck("#f-failed")
     page.check("#f-unscored")
-    assert _row_ids(page) == ["q2"] and "unscored" in page.inner_text("#rows")
+    assert _row_ids(page) == ["q2"] and "unscored" in page.text_content("#rows")
     page.uncheck("#f-unscored")
     # only v2 shown: its answers have no filler, so "with filler" leaves nothing; one column, no diff
     page.select_option("#f-arm", "x@v2")

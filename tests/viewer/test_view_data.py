@@ -166,3 +166,11 @@ def test_report_compares_each_version_with_the_previous(example_run: tuple[Proje
     assert re.search(r"\| filler ↓ \| 97\.4% \| 0\.0% \| -97\.4 pp \[-99\.5, -82\.8\] \| <0\.001 \| 76 \(38\) \| improved \|", section)
     assert "`#q-" in section  # top flips, with their viewer anchors
     assert "harness view runs/example --out reports/example.html" in section
+
+
+def test_report_command_names_the_viewer_with_project_relative_paths(example_run: tuple[Project, RunOutcome], tmp_path: Path) -> None:
+    project, run = example_run
+    assert main(["--project", str(project.root), "report", "example", "--name", "again"]) == 0
+    md = (project.reports_dir / "again.md").read_text()
+    assert "`harness view runs/example --out reports/again.html`" in md
+    assert str(project.root) not in md

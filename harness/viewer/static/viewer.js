@@ -85,10 +85,10 @@
 
   function comparison() { return DATA.comparisons[state.pair] || null; }
   function shownArms() { return state.arm ? [state.arm] : ARMS; }
+  // The query's change B − A under the chosen comparison and metric (undefined when not defined).
   function changeOf(q) {
     var c = comparison();
-    if (!c || !state.metric && !c) return undefined;
-    var per = c.changes[q.id];
+    var per = c && c.changes[q.id];
     return per ? per[state.metric || "outcome"] : undefined;
   }
   function metricDefined(q, metric) {
@@ -454,6 +454,9 @@
   }
 
   function refresh() {
+    // A new view starts at its first row: if the list began above the window, bring its start back.
+    var count = byId("count");
+    if (count.getBoundingClientRect().top < 0) count.scrollIntoView({ block: "start" });
     computeView();
     start = 0;
     rendered = 0;
