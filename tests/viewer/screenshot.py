@@ -90,6 +90,16 @@ def judge(request: ChatRequest) -> str:
     return "Reasoning: Leads with the answer, gives the specific reason, and stops.\nScore: 5"
 
 
+def _shot(page, selector: str, path: Path, pad: int = 16) -> None:  # type: ignore[no-untyped-def]
+    """A picture of one element with a margin around it."""
+    page.locator(selector).scroll_into_view_if_needed()
+    box = page.locator(selector).bounding_box()
+    scroll = page.evaluate("[window.scrollX, window.scrollY]")
+    clip = {"x": max(0, box["x"] + scroll[0] - pad), "y": max(0, box["y"] + scroll[1] - pad),
+            "width": box["width"] + 2 * pad, "height": box["height"] + 2 * pad}
+    page.screenshot(path=str(path), clip=clip, full_page=True)
+
+
 def main() -> None:
     require_browser()
     from playwright.sync_api import sync_playwright
@@ -108,12 +118,13 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
             page.goto(page_path.resolve().as_uri())
             page.wait_for_selector("html[data-ready=true]")
-            page.locator("#comparison").screenshot(path=str(REPO / "reports" / "viewer.png"))
+            _shot(page, "#comparison", REPO / "reports" / "viewer.png")
             page.goto(page_path.resolve().as_uri() + "#" + query_anchor(RICE))
             page.wait_for_selector("article.q.linked")
             # The filter bar sticks to the top of the window; in a picture of one row it would cover the row.
             page.add_style_tag(content=".controls { position: static; } .q.linked { box-shadow: none; }")
-            page.locator("article.q.linked").screenshot(path=str(REPO / "reports" / "viewer-answers.png"))
+            page.evaluate("document.activeElement.blur()")  # no focus ring in the picture
+            _shot(page, "article.q.linked", REPO / "reports" / "viewer-answers.png")
             browser.close()
     print("wrote reports/viewer.png and reports/viewer-answers.png")
 

@@ -231,7 +231,7 @@
     groups.forEach(function (g) {
       var lim = 0;
       g.rows.forEach(function (r) { [r.delta, r.ci_low, r.ci_high].forEach(function (v) { if (v !== null) lim = Math.max(lim, Math.abs(v * g.scale)); }); });
-      lim = lim > 0 ? lim * 1.1 : 1;
+      lim = niceCeil(lim > 0 ? lim * 1.05 : 1);
       var x = function (v) { return LEFT + (v * g.scale + lim) / (2 * lim) * (W - LEFT - RIGHT); };
       add(root, svg("text", { x: 0, y: y + 16, "font-weight": "600" }, g.title));
       y += HEAD;
@@ -256,11 +256,19 @@
       add(root, svg("line", { "class": "axis", x1: LEFT, x2: W - RIGHT, y1: y, y2: y }));
       [-lim, -lim / 2, 0, lim / 2, lim].forEach(function (v) {
         add(root, svg("text", { x: x(v / g.scale), y: y + 16, "text-anchor": "middle", "class": "tick" },
-          (v === 0 ? "0" : fmtSigned(v, lim < 1 ? 2 : 1)) + g.unit));
+          (v === 0 ? "0" : fmtSigned(v, lim < 1 ? 2 : lim < 10 ? 1 : 0)) + g.unit));
       });
       y += AXIS + GAP;
     });
     return root;
+  }
+
+  // The axis limit rounded up to 1, 2, 2.5 or 5 × 10^k, so ticks at ±lim/2 and ±lim read cleanly.
+  function niceCeil(x) {
+    var p = Math.pow(10, Math.floor(Math.log10(x)));
+    var steps = [1, 2, 2.5, 5, 10];
+    for (var i = 0; i < steps.length; i++) if (steps[i] * p >= x - 1e-12) return steps[i] * p;
+    return 10 * p;
   }
 
   function renderInsights() {
