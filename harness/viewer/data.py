@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from harness.compare import Comparison, compare_arms, format_delta, format_p, format_value, load_scored
 from harness.errors import HarnessError
 from harness.scores.records import ScoredAnswer
-from harness.viewer.values import answer_metrics, answer_view, summary_rows
+from harness.viewer.values import answer_metrics, answer_view, summary_checks, summary_rows
 from harness.viewer.versions import default_pairs, natural_key, version_pairs
 
 __all__ = [
@@ -113,6 +113,7 @@ class ViewData(BaseModel):
     arms: list[str]
     traits: list[str]
     metrics: list[MetricInfo]
+    checks: list[dict[str, Any]] = Field(default_factory=list, description="The summary's columns: the report's checks.")
     summary: list[dict[str, Any]] = Field(description="Per arm × trait: every report metric, formatted with its interval.")
     comparisons: list[ComparisonView]
     queries: list[QueryView]
@@ -293,6 +294,7 @@ def build_view_data(
         arms=arms,
         traits=traits,
         metrics=metrics,
+        checks=summary_checks(scores),
         summary=summary_rows(scores),
         comparisons=comparisons,
         queries=_queries(scores, queries or {}),

@@ -1,10 +1,10 @@
 """The one place the viewer reads per-answer scores.
 
 Everything the page shows about an answer (judge score and reason, refusal
-class and cues, filler and hedging phrases, the per-answer metric values the
-page sorts by) goes through these functions, so pointing the viewer at another
-record shape (a registry of checks with ``scores: {name: Score}``) is a change
-here and nowhere else.
+class and cues, filler and hedging phrases, any other registered check, the
+per-answer metric values the page sorts by) goes through these functions,
+which read ``ScoredAnswer.scores`` and the check registry
+(:mod:`harness.scores.checks`): a new check shows on the page with no change here.
 """
 
 from __future__ import annotations
@@ -13,9 +13,22 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from harness.scores.records import ScoredAnswer
+from harness.scores.records import Score, ScoredAnswer
 
-__all__ = ["AnswerMetric", "answer_metrics", "answer_view", "is_failed", "is_refused", "is_unscored", "summary_rows"]
+__all__ = [
+    "AnswerMetric",
+    "answer_metrics",
+    "answer_view",
+    "is_failed",
+    "is_refused",
+    "is_unscored",
+    "summary_checks",
+    "summary_rows",
+]
+
+#: Checks the page shows in their own way; any other check gets a generic badge.
+_SHOWN = {"adherence", "refusal", "refusal_judge", "over_refusal", "over_refusal_judge", "filler", "hedging", "unsafe_complied"}
+_COMPLIED = "full_compliance"
 
 
 @dataclass(frozen=True)
@@ -31,16 +44,12 @@ class AnswerMetric:
 def answer_metrics(traits: Iterable[str]) -> list[AnswerMetric]:
     """The metrics ``harness compare`` compares, with the same per-answer definitions.
 
-    Per-trait adherence rows are left out: a query has one trait, so the pooled
-    adherence value is the same number.
+    Per-trait rows (``adherence:<trait>``) are left out: a query has one trait,
+    so the pooled value is the same number.
     """
     from harness.compare import metrics_for
 
-    return [
-        AnswerMetric(m.name, m.kind, m.higher_is_better, m.value)
-        for m in metrics_for(traits)
-        if not m.name.startswith("adherence:")
-    ]
+    return [AnswerMetric(m.name, m.kind, m.higher_is_better, m.value) for m in metrics_for(traits) if ":" not in m.name]
 
 
 def is_failed(s: ScoredAnswer) -> bool:
@@ -50,19 +59,22 @@ def is_failed(s: ScoredAnswer) -> bool:
 
 def is_refused(s: ScoredAnswer) -> bool:
     """The rule-based classifier found a full or partial refusal."""
-    return s.refusal is not None and s.refusal.label != "full_compliance"
+    r = s.scores.get("refusal")
+    return r is not None and r.label is not None and r.label != _COMPLIED
 
 
 def is_unscored(s: ScoredAnswer) -> bool:
-    """A judge was asked and could not grade the answer (never a pass or a fail)."""
-    adherence = s.adherence is not None and not s.adherence.scorable
-    refusal = s.refusal_judge is not None and not s.refusal_judge.scorable
-    return adherence or refusal
+    """A check (a judge, or a check that raised) could not score the answer: never a pass or a fail."""
+    return any(not sc.scorable for sc in s.scores.values())
 
 
 def _drop_empty(record: dict[str, Any]) -> dict[str, Any]:
     # Big runs: leaving out empty fields keeps 10,000 answers well under the size budget.
-    return {k: v for k, v in record.items() if v not in (None, [], "", False)}
+    return {k: v for k, v in record.items() if v not in (None, [], {}, "", False)}
+
+
+def _phrases(score: Score | None) -> list[str]:
+    return [] if score is None or not score.value else list(score.detail.get("phrases") or [])
 
 
 def answer_view(s: ScoredAnswer) -> dict[str, Any]:
@@ -71,35 +83,54 @@ def answer_view(s: ScoredAnswer) -> dict[str, Any]:
     Keys: ``sample``, ``text``, ``error``, ``failed``; ``score`` (the number
     averaged: probability-weighted where the judge gave log-probabilities),
     ``judge_score`` (the integer the judge wrote), ``reason``, ``unscored``;
-    ``refusal`` (class), ``refusal_cues``, ``refusal_reason``,
+    ``refusal`` (class), ``refusal_cues``, ``refusal_reason`` (refusals only),
     ``refusal_judge`` and ``refusal_judge_reason``; ``over_refusal``;
-    ``filler`` (phrases that fired, openers and closers) and ``hedging``
-    (phrases); ``messages`` for multi-turn answers (a list of ``{role, content}``).
+    ``filler`` and ``hedging`` (the phrases that fired); ``checks`` (every other
+    registered check: ``{name: {value, label, text, unscored}}``); ``messages``
+    for multi-turn answers (a list of ``{role, content}``).
     """
-    a = s.adherence
+    sc = s.scores
+    adherence, refusal, judge = sc.get("adherence"), sc.get("refusal"), sc.get("refusal_judge")
+    over = sc.get("over_refusal")
     record: dict[str, Any] = {
         "sample": s.sample,
         "text": s.response,
         "error": s.error,
         "failed": is_failed(s),
-        "score": None if a is None or a.value is None else round(float(a.value), 3),
-        "judge_score": None if a is None else a.score,
-        "reason": None if a is None else a.reason,
+        "score": None if adherence is None or adherence.value is None else round(float(adherence.value), 3),
+        "judge_score": None if adherence is None else adherence.detail.get("score"),
+        "reason": None if adherence is None else adherence.reason or adherence.error,
         "unscored": is_unscored(s),
-        "refusal": None if s.refusal is None else s.refusal.label,
-        "refusal_cues": [] if s.refusal is None else list(s.refusal.cues),
+        "refusal": None if refusal is None else refusal.label,
+        "refusal_cues": [] if refusal is None else list(refusal.detail.get("cues") or []),
         # The classifier's reason is shown for refusals only; "no cues" on every answer would be 7% of a big page.
-        "refusal_reason": None if not is_refused(s) else s.refusal.reason,  # type: ignore[union-attr]
-        "refusal_judge": None if s.refusal_judge is None else s.refusal_judge.label,
-        "refusal_judge_reason": None if s.refusal_judge is None else s.refusal_judge.reason,
-        "over_refusal": s.over_refusal,
-        "filler": [] if s.filler is None else list(s.filler.phrases),
-        "hedging": [] if s.hedging is None else list(s.hedging.phrases),
+        "refusal_reason": refusal.reason if refusal is not None and is_refused(s) else None,
+        "refusal_judge": None if judge is None else judge.label,
+        "refusal_judge_reason": None if judge is None else judge.reason,
+        "over_refusal": over is not None and bool(over.value),
+        "filler": _phrases(sc.get("filler")),
+        "hedging": _phrases(sc.get("hedging")),
+        "checks": _other_checks(sc),
         # Multi-turn answers (issue 12) carry their conversation; the page renders it turn by turn.
         "messages": _messages(s),
     }
     out = _drop_empty(record)
     out["sample"] = s.sample  # sample 0 is a value, not an empty field
+    return out
+
+
+def _other_checks(scores: dict[str, Score]) -> dict[str, dict[str, Any]]:
+    """Registered checks the page has no special place for (a project's own), one line each."""
+    from harness.scores.checks import get_check
+
+    out = {}
+    for name in sorted(set(scores) - _SHOWN):
+        score, check = scores[name], get_check(name)
+        text = check.explain(score) if check is not None else (score.reason or ("—" if score.value is None else f"{score.value:g}"))
+        out[name] = _drop_empty({
+            "label": check.label if check is not None else name, "value": score.value, "class": score.label,
+            "text": text, "unscored": not score.scorable,
+        })
     return out
 
 
@@ -114,13 +145,20 @@ def _messages(s: ScoredAnswer) -> list[dict[str, str]] | None:
     return out
 
 
+def summary_checks(scores: list[ScoredAnswer]) -> list[dict[str, Any]]:
+    """The report's columns for these answers: each reported check (name, label, kind, direction)."""
+    from harness.reports import check_info, reported_checks
+
+    return [check_info(c).model_dump(mode="json") for c in reported_checks(scores) if c.report or c.agrees_with]
+
+
 def summary_rows(scores: list[ScoredAnswer]) -> list[dict[str, Any]]:
     """Per arm × trait, every metric of the Markdown report with its interval, formatted as there.
 
     Computed by :func:`harness.reports.build_report`, so the page and the report
     cannot disagree. Each row: ``arm``, ``trait``, ``n``, ``failed``,
-    ``unscored``, and per metric a ``{text, value, low, high, n}`` (``text`` as
-    the report prints it).
+    ``unscored``, ``metrics`` (check → ``{text, value, low, high, n}``, ``text``
+    as the report prints it), ``per_1k_tokens`` and ``agreement`` (check → number).
     """
     from harness.reports import Provenance, build_report, format_estimate, format_rate
 
@@ -128,22 +166,15 @@ def summary_rows(scores: list[ScoredAnswer]) -> list[dict[str, Any]]:
         candidate_models=[], judge_model=None, adherence_prompt_hash=None, refusal_prompt_hash=None, prompts={}, traits={}
     )
     report = build_report("view", scores, provenance, examples_per_arm=0, comparisons=[])
+    kinds = {c.name: c.kind for c in report.checks}
     rows = []
     for row in report.rows:
-        est = lambda e, fmt: None if e is None else {"text": fmt(e), **e.model_dump(mode="json")}  # noqa: E731
-        rows.append(
-            {
-                "arm": row.arm,
-                "trait": row.trait,
-                "n": row.n,
-                "failed": row.failed,
-                "unscored": row.unscored,
-                "adherence": est(row.adherence, format_estimate),
-                "over_refusal": est(row.over_refusal, format_rate),
-                "filler": est(row.filler, format_rate),
-                "unsafe_complied": est(row.unsafe_complied, format_rate),
-                "filler_per_1k_tokens": row.filler_per_1k_tokens,
-                "judge_rule_refusal_agreement": row.judge_rule_refusal_agreement,
-            }
-        )
+        metrics = {}
+        for name, e in row.metrics.items():
+            fmt = format_estimate if kinds.get(name) == "score" else format_rate
+            metrics[name] = None if e is None else {"text": fmt(e), **e.model_dump(mode="json")}
+        rows.append({
+            "arm": row.arm, "trait": row.trait, "n": row.n, "failed": row.failed, "unscored": row.unscored,
+            "metrics": metrics, "per_1k_tokens": dict(row.per_1k_tokens), "agreement": dict(row.agreement),
+        })
     return rows

@@ -137,14 +137,17 @@ def test_dark_mode_and_print(browser_page, example_page: Path) -> None:  # type:
     assert errors == []
 
 
-def _answer(arm: str, qid: str, query: str, response: str, reason: str) -> ScoredAnswer:
-    return ScoredAnswer(
+def _answer(arm: str, qid: str, query: str, response: str | None, reason: str, **fields: object) -> ScoredAnswer:
+    """A scored answer in the version-1 field shape (migrated on load), with ``fields`` overriding."""
+    record: dict[str, object] = dict(
         id=f"{arm}|{qid}|0", arm=arm, query_id=qid, trait="directness", sample=0, should_refuse=False, model="m",
         prompt_hash=None, query=query, response=response,
         refusal=RefusalVerdict(label="full_compliance", cues=[], reason="<i>no cues</i>"), over_refusal=False,
         filler=FillerResult(has_filler=True, phrases=["<b>Certainly!</b>"], openers=["<b>Certainly!</b>"], closers=[]),
         adherence=AdherenceVerdict(score=3, reason=reason, scorable=True),
     )
+    record.update(fields)
+    return ScoredAnswer.model_validate({k: v.model_dump() if hasattr(v, "model_dump") else v for k, v in record.items()})
 
 
 NASTY_QUERY = "</script><script>window.__pwned = 'query'</script> **bold?** <img src=x onerror=\"window.__pwned='img'\">"
@@ -227,16 +230,21 @@ def test_big_views_render_in_windows_and_deep_links_jump(browser_page, tmp_path:
 
 def test_answer_filters_arm_and_metric(browser_page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     page, errors = browser_page
+    no_filler = FillerResult(has_filler=False, phrases=[], openers=[], closers=[])
+    special = {
+        ("q1", "x@v1"): dict(response=None, error="timed out after 3 attempts", adherence=None, filler=None),
+        ("q2", "x@v2"): dict(adherence=AdherenceVerdict(score=None, reason="no score line", scorable=False)),
+        ("q3", "x@v2"): dict(trait=None, adherence=None),  # ungraded
+    }
     scores = []
     for q in range(6):
         for arm in ("x@v1", "x@v2"):
-            s = _answer(arm, f"q{q}", f"query {q}", f"answer {q} {arm}", "ok")
+            fields: dict[str, object] = {"response": f"answer {q} {arm}"}
             if arm == "x@v2":
-                s = s.model_copy(update={"filler": FillerResult(has_filler=False, phrases=[], openers=[], closers=[])})
-            scores.append(s)
-    scores[2] = scores[2].model_copy(update={"response": None, "error": "timed out after 3 attempts", "adherence": None, "filler": None})
-    scores[5] = scores[5].model_copy(update={"adherence": AdherenceVerdict(score=None, reason="no score line", scorable=False)})
-    scores[7] = scores[7].model_copy(update={"trait": None, "adherence": None})  # q3 in v2 ungraded
+                fields["filler"] = no_filler
+            fields.update(special.get((f"q{q}", arm), {}))
+            response = fields.pop("response")
+            scores.append(_answer(arm, f"q{q}", f"query {q}", response, "ok", **fields))  # type: ignore[arg-type]
     path = write_page(build_view_data(scores, title="filters"), tmp_path / "filters.html")
     _open(page, path)
     page.check("#f-failed")
@@ -275,3 +283,28 @@ def test_serve_serves_the_page_on_loopback(tmp_path: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_projects_own_check_shows_in_summary_and_answers(browser_page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from harness.scores.checks import Check, register, unregister
+    from harness.scores.records import Score
+
+    page, errors = browser_page
+    register(Check("says_please", "rate", True, label="says please", description="Answers that say please."))
+    try:
+        scores = []
+        for q in range(3):
+            for arm, said in (("x@v1", False), ("x@v2", True)):
+                s = _answer(arm, f"q{q}", "hello", "please do", "ok")
+                s.scores["says_please"] = Score(value=float(said), reason="said please" if said else "no please", source="user")
+                scores.append(s)
+        path = write_page(build_view_data(scores, title="own check"), tmp_path / "own.html")
+    finally:
+        unregister("says_please")
+    _open(page, path)
+    assert "says please ↑" in page.inner_text("#summary-table thead")
+    page.locator("#rows article.q").first.scroll_into_view_if_needed()
+    v2 = page.locator('#rows .answer[data-arm="x@v2"]').first.inner_text()
+    assert "says please: said please" in v2
+    assert "says_please" in page.inner_text("#comparison table")  # compared, as every registered check is
+    assert errors == []

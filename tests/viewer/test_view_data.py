@@ -71,9 +71,12 @@ def test_summary_rows_are_the_reports(example_run: tuple[Project, RunOutcome]) -
     assert len(data.summary) == len(want)
     for row in data.summary:
         report_row = want[(row["arm"], row["trait"])]
-        if report_row.adherence is not None:
-            assert row["adherence"]["value"] == report_row.adherence.value
+        for name, estimate in report_row.metrics.items():
+            assert (row["metrics"][name] or {}).get("value") == (estimate.value if estimate else None)
         assert row["n"] == report_row.n
+    # the columns are the report's checks, from the registry
+    assert [c["name"] for c in data.checks if c["reported"]] == [c.name for c in run.report.checks if c.reported]
+    assert {"adherence", "over_refusal", "filler"} <= {c["name"] for c in data.checks}
 
 
 def test_arms_option_selects_and_orders_the_comparison(example_run: tuple[Project, RunOutcome]) -> None:

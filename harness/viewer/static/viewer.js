@@ -152,22 +152,34 @@
     DATA.notes.forEach(function (n) { add(notes, el("li", "", n)); });
   }
 
+  // Columns come from the report's checks (the registry), so a project's own checks appear too.
   function renderSummary() {
     var table = byId("summary-table");
-    var cols = [["arm", "arm"], ["trait", "trait"], ["n", "n"], ["adherence [95% CI]", "adherence"],
-                ["over-refusal", "over_refusal"], ["filler", "filler"], ["filler/1k tok", "filler_per_1k_tokens"],
-                ["unsafe complied", "unsafe_complied"], ["unscored", "unscored"], ["failed", "failed"]];
+    var metricChecks = DATA.checks.filter(function (c) { return c.reported; });
+    var cols = [{ head: "arm", cell: function (r) { return r.arm; } },
+                { head: "trait", cell: function (r) { return r.trait; } },
+                { head: "n", num: true, cell: function (r) { return r.n; } }];
+    metricChecks.forEach(function (c) {
+      cols.push({ head: c.label + (c.higher_is_better ? " ↑" : " ↓") + (c.kind === "score" ? " [95% CI]" : ""),
+                  cell: function (r) { var e = r.metrics[c.name]; return e ? e.text : "—"; } });
+    });
+    metricChecks.filter(function (c) { return c.per_1k_tokens; }).forEach(function (c) {
+      cols.push({ head: c.label + "/1k tok", num: true, cell: function (r) {
+        var v = r.per_1k_tokens[c.name]; return v === null || v === undefined ? "—" : v.toFixed(1); } });
+    });
+    DATA.checks.filter(function (c) { return c.agreement_label; }).forEach(function (c) {
+      cols.push({ head: c.agreement_label, num: true, cell: function (r) {
+        var v = r.agreement[c.name]; return v === null || v === undefined ? "—" : Math.round(100 * v) + "%"; } });
+    });
+    cols.push({ head: "unscored", num: true, cell: function (r) { return r.unscored; } },
+              { head: "failed", num: true, cell: function (r) { return r.failed; } });
     var head = add(el("thead"), add.apply(null, [el("tr")].concat(cols.map(function (c) {
-      var th = el("th", "", c[0]); th.scope = "col"; return th;
+      var th = el("th", "", c.head); th.scope = "col"; return th;
     }))));
     var body = el("tbody");
     DATA.summary.forEach(function (row) {
       var tr = el("tr", row.trait === "(all)" ? "all" : "");
-      cols.forEach(function (c) {
-        var v = row[c[1]];
-        var text = v === null || v === undefined ? "—" : typeof v === "object" ? v.text : c[1] === "filler_per_1k_tokens" ? v.toFixed(1) : v;
-        add(tr, el("td", typeof v === "number" ? "num" : "", text));
-      });
+      cols.forEach(function (c) { add(tr, el("td", c.num ? "num" : "", c.cell(row))); });
       add(body, tr);
     });
     add(table, head, body);
@@ -374,6 +386,10 @@
       add(badges, badge("judge refusal class: " + a.refusal_judge.replace("_", " "), "warn", a.refusal_judge_reason));
     if (a.filler) add(badges, badge("filler: " + a.filler.map(function (p) { return "“" + p + "”"; }).join(", "), "warn"));
     if (a.hedging) add(badges, badge("hedging: " + a.hedging.map(function (p) { return "“" + p + "”"; }).join(", "), "warn"));
+    for (var name in a.checks || {}) {  // a project's own checks, as the registry explains them
+      var ck = a.checks[name];
+      add(badges, badge(ck.label + ": " + ck.text, ck.unscored ? "warn" : ""));
+    }
     if (badges.childNodes.length) add(card, badges);
     if (a.reason) add(card, add(el("p", "reason"), el("b", "", "Judge: "), document.createTextNode(a.reason)));
     if (a.refusal_reason && a.refusal && a.refusal !== "full_compliance") add(card, add(el("p", "reason"), el("b", "", "Refusal classifier: "), document.createTextNode(a.refusal_reason)));
