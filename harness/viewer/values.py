@@ -77,6 +77,15 @@ def _phrases(score: Score | None) -> list[str]:
     return [] if score is None or not score.value else list(score.detail.get("phrases") or [])
 
 
+def _hedges(s: ScoredAnswer) -> list[str]:
+    """Stock hedges: the stored check's phrases, else found as the report finds them (hedging is not yet a check)."""
+    if "hedging" in s.scores:
+        return _phrases(s.scores["hedging"])
+    from harness.scores.hedging import detect_hedging
+
+    return [] if s.response is None else detect_hedging(s.response).phrases
+
+
 def answer_view(s: ScoredAnswer) -> dict[str, Any]:
     """What the page shows for one answer (keys with empty values are left out).
 
@@ -109,7 +118,7 @@ def answer_view(s: ScoredAnswer) -> dict[str, Any]:
         "refusal_judge_reason": None if judge is None else judge.reason,
         "over_refusal": over is not None and bool(over.value),
         "filler": _phrases(sc.get("filler")),
-        "hedging": _phrases(sc.get("hedging")),
+        "hedging": _hedges(s),
         "checks": _other_checks(sc),
         # Multi-turn answers (issue 12) carry their conversation; the page renders it turn by turn.
         "messages": _messages(s),
