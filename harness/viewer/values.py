@@ -78,7 +78,7 @@ def _phrases(score: Score | None) -> list[str]:
 
 
 def _hedges(s: ScoredAnswer) -> list[str]:
-    """Stock hedges: the stored check's phrases, else found as the report finds them (hedging is not yet a check)."""
+    """Stock hedges: the stored check's phrases; records scored before hedging was a check are read as the report reads them."""
     if "hedging" in s.scores:
         return _phrases(s.scores["hedging"])
     from harness.scores.hedging import detect_hedging
