@@ -242,17 +242,23 @@ def _with(options: RunOptions, **changes: object) -> RunOptions:
     return replace(options, write_report=False, **changes)
 
 
-def render_check_markdown(outcome: CheckOutcome | CheckReport) -> str:
-    """The pull-request comment: verdict first, then each comparison."""
+def render_check_markdown(outcome: CheckOutcome | CheckReport, view: str | None = None) -> str:
+    """The pull-request comment: verdict first, then each comparison.
+
+    ``view``: the file name of the HTML viewer written beside the comment; flips link into it.
+    """
     report = outcome.report if isinstance(outcome, CheckOutcome) else outcome
-    comparisons = [render_comparison_markdown(c) for c in report.comparisons]
-    return render_markdown("check.md.j2", r=report, comparisons=comparisons)
+    comparisons = [render_comparison_markdown(c, view) for c in report.comparisons]
+    return render_markdown("check.md.j2", r=report, comparisons=comparisons, view=view)
 
 
-def write_check(outcome: CheckOutcome, markdown: Path) -> tuple[Path, Path]:
-    """Write the PR comment to ``markdown`` and the decision as JSON beside it (same stem)."""
+def write_check(outcome: CheckOutcome, markdown: Path, view: str | None = None) -> tuple[Path, Path]:
+    """Write the PR comment to ``markdown`` and the decision as JSON beside it (same stem).
+
+    ``view``: the file name of the HTML viewer written beside them; the comment's flips link into it.
+    """
     report = outcome.report
-    return write_artifact(report, render_check_markdown(report), markdown.parent, markdown.stem)
+    return write_artifact(report, render_check_markdown(report, view), markdown.parent, markdown.stem)
 
 
 def write_junit(outcome: CheckOutcome, path: Path) -> None:

@@ -362,20 +362,51 @@ def cmd_compare(args: argparse.Namespace) -> int:
     comparison = compare_arms(
         a, b, a_name=name_a, b_name=name_b, alpha=cfg.alpha, power=cfg.power, min_effect=cfg.min_effect, flips=args.flips
     )
+    view = _compare_view(args, project, (name_a, a), (name_b, b)) if args.view else None
     text = (
         comparison.model_dump_json(indent=2) + "\n" if args.format == "json"
-        else render_comparison_markdown(comparison) if args.format == "markdown" else None
+        else render_comparison_markdown(comparison, view) if args.format == "markdown" else None
     )
     if args.out:
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(
-            text if text is not None else render_comparison_markdown(comparison), encoding="utf-8"
+            text if text is not None else render_comparison_markdown(comparison, view), encoding="utf-8"
         )
     if text is None:
         _comparison_table(comparison)
     elif not args.out:
         sys.stdout.write(text)
+    return 0
+
+
+def _compare_view(args: argparse.Namespace, project, arm_a: tuple, arm_b: tuple) -> str:  # type: ignore[no-untyped-def, type-arg]
+    """Write the viewer for a comparison (``compare --view FILE``); returns its path as the Markdown links it."""
+    import os
+
+    from harness.viewer import view_for_arms, write_page
+
+    data = view_for_arms(arm_a, arm_b, project, args.sources)
+    path = write_page(data, Path(args.view))
+    _console(stderr=True).print(f"Viewer: {path}")
+    return Path(os.path.relpath(path, Path(args.out).parent)).as_posix() if args.out else path.as_posix()
+
+
+def cmd_view(args: argparse.Namespace) -> int:
+    from harness.config import find_project
+    from harness.viewer import open_page, serve_page, view_from_sources, write_page
+
+    project = find_project(args.project)
+    data = view_from_sources(args.sources, arms=args.arms, project=project, title=args.title)
+    out = Path(args.out) if args.out else project.reports_dir / f"{Path(args.sources[0]).name}.html"
+    path = write_page(data, out)
+    size = path.stat().st_size / 1e6
+    answers = sum(len(v) for q in data.queries for v in q.answers.values())
+    _console().print(f"Viewer: {path} ({len(data.queries)} queries, {answers} answers, {len(data.arms)} arms, {size:.1f} MB)")
+    if args.open:
+        open_page(path)
+    if args.serve:
+        serve_page(path, port=args.port)
     return 0
 
 
@@ -391,7 +422,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     for comparison in outcome.comparisons:
         _comparison_table(comparison)
     markdown_path = Path(args.markdown) if args.markdown else project.reports_dir / "check.md"
-    write_check(outcome, markdown_path)
+    view_path = _check_view(outcome, project, args.baseline, markdown_path.with_suffix(".html"))
+    write_check(outcome, markdown_path, view_path.name if view_path else None)
     if args.junit:
         write_junit(outcome, Path(args.junit))
     for note in outcome.notes:
@@ -404,8 +436,17 @@ def cmd_check(args: argparse.Namespace) -> int:
         )
     verdict = "[red]check failed[/]" if failed else "[green]check passed[/]"
     _console().print(f"{verdict}: {len(outcome.results) - len(failed)}/{len(outcome.results)} gated metrics within margins. "
-                     f"PR comment: {markdown_path}" + (f", JUnit: {args.junit}" if args.junit else ""))
+                     f"PR comment: {markdown_path}" + (f", JUnit: {args.junit}" if args.junit else "")
+                     + (f", viewer: {view_path}" if view_path else ""))
     return 1 if failed else 0
+
+
+def _check_view(outcome, project, baseline: str | None, path: Path) -> Path | None:  # type: ignore[no-untyped-def]
+    """Write the check's HTML viewer beside its PR comment (None when nothing was compared)."""
+    from harness.viewer import view_for_check, write_page
+
+    data = view_for_check(outcome, project, baseline)
+    return write_page(data, path) if data is not None else None
 
 
 def cmd_power(args: argparse.Namespace) -> int:
@@ -607,7 +648,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "markdown", "json"], default="table")
     p.add_argument("--out", help="also write the Markdown (or JSON with --format json) to this file")
     p.add_argument("--flips", type=int, default=5, help="how many flipped queries to show")
+    p.add_argument("--view", metavar="FILE", help="also write the HTML viewer of both arms here; flips link into it")
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("view", help="write one self-contained HTML page: answers side by side, diffs, comparisons")
+    p.add_argument("sources", nargs="+", metavar="RUN_OR_RESULTS", help="run dirs, `harness score` dirs or results JSONL")
+    p.add_argument("--arms", nargs="+", metavar="ARM", help="arms to show (name@version or just the version); two are compared B vs A")
+    p.add_argument("--out", help="HTML file to write (default: reports/<first source name>.html)")
+    p.add_argument("--title", help="page title")
+    p.add_argument("--open", action="store_true", help="open the page in the default browser")
+    p.add_argument("--serve", action="store_true", help="serve the page on a loopback port until Ctrl-C")
+    p.add_argument("--port", type=int, default=0, help="port for --serve (default: any free port)")
+    p.set_defaults(func=cmd_view)
 
     p = sub.add_parser("check", help="CI gate: fail when a prompt edit makes a metric worse beyond its margin")
     group = p.add_mutually_exclusive_group()

@@ -452,13 +452,22 @@ def format_mde(row: MetricComparison) -> str:
     return "—" if row.mde is None else f"{100 * row.mde:.1f} pp"
 
 
-_FILTERS = (("value", format_value), ("delta", format_delta), ("mde", format_mde))
+def _anchor(query_id: str) -> str:
+    from harness.viewer.page import query_anchor
+
+    return query_anchor(query_id)
 
 
-def render_comparison_markdown(comparison: Comparison) -> str:
-    """Markdown that reads well as a pull-request comment, rendered from the comparison alone."""
+_FILTERS = (("value", format_value), ("delta", format_delta), ("mde", format_mde), ("anchor", _anchor))
+
+
+def render_comparison_markdown(comparison: Comparison, view: str | None = None) -> str:
+    """Markdown that reads well as a pull-request comment, rendered from the comparison alone.
+
+    ``view``: the file name of the HTML viewer (``harness view``) to link each flip into.
+    """
     counts = {v: sum(r.verdict == v for r in comparison.metrics) for v in _ARROWS}
-    return render_markdown("comparison.md.j2", _FILTERS, c=comparison, counts=counts, arrows=_ARROWS)
+    return render_markdown("comparison.md.j2", _FILTERS, c=comparison, counts=counts, arrows=_ARROWS, view=view)
 
 
 def write_comparison(comparison: Comparison, directory: Path, name: str) -> tuple[Path, Path]:

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from harness import __version__
+from harness.compare import Comparison, format_delta, format_value
 from harness.errors import HarnessError
 from harness.formats import check_version
 from harness.formatting import excerpt as _excerpt
@@ -194,6 +195,10 @@ class Report(BaseModel):
     )
     examples: list[Example]
     mirrors: list[MirrorRow] = Field(default_factory=list)
+    comparisons: list[Comparison] = Field(
+        default_factory=list, description="Each prompt version against the previous one, as `harness compare` gives it."
+    )
+    viewer: str | None = Field(None, description="The command that writes these answers' HTML viewer (`harness view`).")
 
     @model_validator(mode="before")
     @classmethod
@@ -403,13 +408,26 @@ def check_info(c: Check) -> CheckInfo:
 
 
 def build_report(
-    name: str, scores: list[ScoredAnswer], provenance: Provenance, examples_per_arm: int = 3, group_by: str | None = None
+    name: str,
+    scores: list[ScoredAnswer],
+    provenance: Provenance,
+    examples_per_arm: int = 3,
+    group_by: str | None = None,
+    comparisons: list[Comparison] | None = None,
+    viewer: str | None = None,
 ) -> Report:
     """Summarise scored answers into a :class:`Report`, one column per registered check.
 
     Rows are arm × trait, or arm × the value of metadata column ``group_by``
-    (an imported file's extra column, e.g. ``user_tier``).
+    (an imported file's extra column, e.g. ``user_tier``). ``comparisons``
+    default to each prompt version against the previous one (default
+    ``[compare]`` settings); ``viewer`` is the command that writes the
+    answers' HTML page, named in the report.
     """
+    if comparisons is None:
+        from harness.viewer.versions import version_comparisons
+
+        comparisons = version_comparisons(scores)
     checks = reported_checks(scores)
     if group_by is not None and not any(group_by in s.metadata for s in scores):
         known = sorted({k for s in scores for k in s.metadata})
@@ -446,6 +464,8 @@ def build_report(
         phrase_answers=answers,
         examples=_examples(scores, checks, examples_per_arm),
         mirrors=_mirror_rows(scores, checks),
+        comparisons=comparisons,
+        viewer=viewer,
     )
 
 
@@ -453,7 +473,16 @@ def _fmt_cell(e: Estimate | None, kind: str) -> str:
     return format_estimate(e) if kind == "score" else format_rate(e)
 
 
-_FILTERS = (("est", format_estimate), ("pct", format_rate), ("cell", _fmt_cell))
+def _viewer_link(query_id: str) -> str:
+    from harness.viewer.page import query_anchor
+
+    return query_anchor(query_id)
+
+
+_FILTERS = (
+    ("est", format_estimate), ("pct", format_rate), ("cell", _fmt_cell),
+    ("anchor", _viewer_link), ("delta", format_delta), ("value", format_value),
+)
 
 
 def render_markdown(report: Report) -> str:

@@ -37,6 +37,7 @@ from harness.scores.records import ScoredAnswer
 from harness.scores.score import Scorer, score_answers
 from harness.system_prompts import SystemPrompt, list_prompts, load_prompt
 from harness.traits import TraitSpec, load_traits
+from harness.viewer.versions import version_comparisons, view_command
 
 __all__ = [
     "RunOptions",
@@ -411,8 +412,12 @@ async def aexecute_run(
 
     provenance = provenance_for(spec, smoke, warnings)
     report_name = options.report_name or name
-    _write_json(run_dir / REPORT_INPUTS_FILE, ReportInputs(report_name=report_name, provenance=provenance))
-    report = build_report(report_name, scores, provenance)
+    inputs = ReportInputs(
+        report_name=report_name, provenance=provenance, compare=cfg.compare.model_dump(),
+        view_source=_relative(project, run_dir), view_dir=_relative(project, project.reports_dir),
+    )
+    _write_json(run_dir / REPORT_INPUTS_FILE, inputs)
+    report = _report_from(inputs, scores, report_name)
     paths = write_report(report, project.reports_dir) if options.write_report else None
     return RunOutcome(
         name=name, directory=run_dir, spec=spec, scores=scores, report=report, report_paths=paths,
@@ -464,12 +469,24 @@ class ReportInputs(BaseModel):
     version: int = REPORT_INPUTS_FORMAT_VERSION
     report_name: str
     provenance: Provenance
+    compare: dict[str, object] | None = Field(None, description="[compare] settings of the version comparisons.")
+    view_source: str | None = Field(None, description="The run directory, as `harness view` is told it.")
+    view_dir: str | None = Field(None, description="Where the report (and its viewer page) is written.")
 
     @model_validator(mode="before")
     @classmethod
     def _known_version(cls, data: Any) -> Any:
         check_version(data, REPORT_INPUTS_FORMAT_VERSION, REPORT_INPUTS_FILE)
         return data
+
+
+def _report_from(inputs: ReportInputs, scores: list[ScoredAnswer], name: str) -> Report:
+    """The report from its inputs: with each prompt version compared with the previous one, and the viewer named."""
+    viewer = None
+    if inputs.view_source is not None and inputs.view_dir is not None:
+        viewer = view_command(inputs.view_source, f"{inputs.view_dir}/{name}.html")
+    comparisons = version_comparisons(scores, inputs.compare)
+    return build_report(name, scores, inputs.provenance, comparisons=comparisons, viewer=viewer)
 
 
 def _write_json(path: Path, model: BaseModel) -> None:
@@ -489,11 +506,10 @@ def rebuild_report(directory: Path, name: str | None = None) -> Report:
     path = directory / REPORT_INPUTS_FILE
     if path.is_file():
         inputs = load_model(ReportInputs, _read_json(path), path)
-        report_name, provenance = inputs.report_name, inputs.provenance
     else:  # a run from before report inputs were kept: no caveats known
         smoke = "local/gemma-3-270m" in (spec.candidate, spec.judge)
-        report_name, provenance = directory.name, provenance_for(spec, smoke)
-    return build_report(name or report_name, scores, provenance)
+        inputs = ReportInputs(report_name=directory.name, provenance=provenance_for(spec, smoke))
+    return _report_from(inputs, scores, name or inputs.report_name)
 
 
 def load_run(directory: Path) -> tuple[RunSpec, list[ScoredAnswer]]:
