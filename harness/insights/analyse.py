@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from harness.errors import HarnessError, ModelCallError
 from harness.insights.cluster import cluster_two_levels
-from harness.insights.embed import count_terms, model_embedding, tfidf_svd
+from harness.insights.embed import Embedding, TermCounts, count_terms, model_embedding, tfidf_svd
 from harness.insights.facets import facet_prompt_hash, model_facets, offline_facets
 from harness.insights.name import name_prompt_hash
 from harness.insights.records import Insights, InsightsMethod, Other, Selection
@@ -75,6 +75,18 @@ def _stage(options: InsightsOptions, name: str) -> Iterator[None]:
             options.timings[name] = options.timings.get(name, 0.0) + time.perf_counter() - start
 
 
+async def _embed(terms: TermCounts, options: InsightsOptions, warnings: list[str]) -> Embedding:
+    """The embedder's vectors, or TF-IDF + SVD (also when an automatically chosen embedder fails)."""
+    if options.embedder is not None:
+        try:
+            return await model_embedding(options.embedder, terms)
+        except ModelCallError as exc:
+            if not options.embed_fallback:
+                raise
+            warnings.append(f"the embedding model failed ({exc.message}); used the offline TF-IDF embedding instead")
+    return tfidf_svd(terms, seed=options.seed)
+
+
 async def find_insights_async(scores: Sequence[ScoredAnswer], options: InsightsOptions) -> Insights:
     """Failure themes of ``scores``: see :mod:`harness.insights`.
 
@@ -89,20 +101,12 @@ async def find_insights_async(scores: Sequence[ScoredAnswer], options: InsightsO
     warnings: list[str] = []
     with _stage(options, "facets"):
         facets = await model_facets(options.analyst, items) if options.analyst and items else offline_facets(items)
-    with _stage(options, "embed"):
-        terms = count_terms(facets.texts)
-        embedding = None
-        if options.embedder is not None and items:
-            try:
-                embedding = await model_embedding(options.embedder, terms)
-            except ModelCallError as exc:
-                if not options.embed_fallback:
-                    raise
-                warnings.append(f"the embedding model failed ({exc.message}); used the offline TF-IDF embedding instead")
-        if embedding is None:
-            embedding = tfidf_svd(terms, seed=options.seed)
-    themes, other, hierarchy = [], Other(n_answers=0, n_clusters=0), None
+    themes, other, hierarchy, embedding_method = [], Other(n_answers=0, n_clusters=0), None, "none: nothing was selected"
     if items:
+        with _stage(options, "embed"):
+            terms = count_terms(facets.texts)
+            embedding = await _embed(terms, options, warnings)
+            embedding_method = embedding.method
         with _stage(options, "cluster"):
             units = [item.unit for item in items]
             hierarchy = cluster_two_levels(embedding.vectors, units, options.min_cluster_size, options.seed)
@@ -125,7 +129,7 @@ async def find_insights_async(scores: Sequence[ScoredAnswer], options: InsightsO
             sources=options.sources,
             facets=facets.method,
             facet_fallbacks=facets.fallbacks,
-            embedding=embedding.method,
+            embedding=embedding_method,
             clustering=hierarchy.description if hierarchy else "none: nothing was selected",
             naming=f"model: {analyst}, from up to 12 facets nearest each cluster's centre" if analyst
             else "offline: the dominant failure kind and the top c-TF-IDF terms",

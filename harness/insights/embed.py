@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from harness.insights.select import FACET_SEPARATOR
 from harness.models.base import EmbedRequest
 from harness.models.client import ModelClient
 
@@ -22,6 +23,8 @@ __all__ = ["Embedding", "TermCounts", "count_terms", "model_embedding", "tfidf_s
 
 #: Dimensions kept by the SVD: enough for a few dozen themes, cheap to cluster.
 SVD_DIMS = 64
+#: Most terms kept (the most used).
+MAX_TERMS = 50_000
 #: Texts per embeddings request.
 EMBED_BATCH = 64
 
@@ -50,17 +53,31 @@ def count_terms(texts: Sequence[str]) -> TermCounts:
     from sklearn.feature_extraction.text import CountVectorizer
 
     unique, index = np.unique(np.asarray(texts, dtype=object), return_inverse=True)
-    # min_df=2 keeps a term only if two distinct facets share it: one-off words
-    # cannot name a theme and would only add noise (and identifying detail).
-    min_df = 2 if len(unique) > 2 else 1
-    vectorizer = CountVectorizer(stop_words="english", ngram_range=(1, 2), min_df=min_df, max_features=50_000, dtype=np.float32)
+    words = CountVectorizer(stop_words="english", ngram_range=(1, 2)).build_analyzer()
+
+    def analyse(text: str) -> list[str]:
+        # Word pairs within each part of a facet, never across the query and a finding.
+        return [term for part in text.split(FACET_SEPARATOR) for term in words(part)]
+
+    vectorizer = CountVectorizer(analyzer=analyse, dtype=np.float32)
     try:
-        counts = vectorizer.fit_transform(unique)
+        counts = vectorizer.fit_transform(unique).tocsr()
         terms = vectorizer.get_feature_names_out()
-    except ValueError:  # no term survives (e.g. every facet is a stop word)
+    except ValueError:  # no term at all (e.g. every facet is stop words)
         from scipy.sparse import csr_matrix
 
-        counts, terms = csr_matrix((len(unique), 0), dtype=np.float32), np.asarray([], dtype=object)
+        return TermCounts(list(unique), index.ravel(), csr_matrix((len(unique), 0), dtype=np.float32), np.asarray([], dtype=object))
+    # Keep a term only if two answers use it (one-off words cannot name a theme,
+    # only add noise and identifying detail), and at most MAX_TERMS of them,
+    # the most used. Answers, not distinct facets: one facet may stand for many.
+    present = counts.copy()
+    present.data[:] = 1
+    answers_using = np.asarray(present.T @ np.bincount(index.ravel(), minlength=len(unique))).ravel()
+    keep = np.flatnonzero(answers_using >= (2 if len(index) > 2 else 1))
+    if len(keep) > MAX_TERMS:
+        # Most used first; ties by column (the terms' alphabetical order), so it is deterministic.
+        keep = np.sort(keep[np.lexsort((keep, -answers_using[keep]))[:MAX_TERMS]])
+    counts, terms = counts[:, keep], terms[keep]
     return TermCounts(list(unique), index.ravel(), counts.tocsr(), terms)
 
 
@@ -70,7 +87,6 @@ def tfidf_svd(terms: TermCounts, dims: int = SVD_DIMS, seed: int = 0) -> Embeddi
     from sklearn.decomposition import TruncatedSVD
     from sklearn.feature_extraction.text import TfidfTransformer
     from sklearn.preprocessing import normalize
-
     from threadpoolctl import threadpool_limits
 
     tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(terms.counts)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness.insights.select import Item
+from harness.insights.select import FACET_SEPARATOR, Item
 from harness.models.base import ChatRequest, ChatResponse, Message
 from harness.models.client import ModelClient
 from harness.rendering import render, template_hash
@@ -43,7 +43,7 @@ def facet_prompt_hash() -> str:
 def offline_facet(item: Item) -> str:
     """The query and the deterministic findings, as one line."""
     query = " ".join(item.query.split())[:_MAX_QUERY_CHARS]
-    return f"{query} | {item.findings.describe()}"
+    return f"{query}{FACET_SEPARATOR}{item.findings.describe()}"
 
 
 def offline_facets(items: Sequence[Item]) -> FacetResult:

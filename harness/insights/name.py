@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from harness.errors import ModelCallError
-from harness.insights.select import FAILURE_KINDS
+from harness.insights.select import FAILURE_KINDS, FINDING_WORDS
 from harness.models.base import ChatRequest, Message
 from harness.models.client import ModelClient
 from harness.rendering import render, template_hash
@@ -96,7 +96,8 @@ def distinguishing_terms(
     tf = np.divide(class_counts, words, out=np.zeros_like(class_counts), where=words > 0)
     frequency = class_counts.sum(axis=0)
     idf = np.log1p(words.mean() / np.maximum(frequency, 1e-9))
-    score = np.where(support >= min_support, tf * idf, -np.inf)
+    boilerplate = np.asarray([bool(set(str(t).split()) & FINDING_WORDS) for t in terms.terms], dtype=bool)
+    score = np.where((support >= min_support) & ~boilerplate, tf * idf, -np.inf)
     out: dict[int, list[str]] = {}
     for i, c in enumerate(ids):
         # Highest score first; ties by term, so the order never depends on hashing.

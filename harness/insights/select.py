@@ -16,7 +16,9 @@ from harness.errors import HarnessError
 from harness.scores.records import ScoredAnswer
 
 __all__ = [
+    "FACET_SEPARATOR",
     "FAILURE_KINDS",
+    "FINDING_WORDS",
     "DEFAULT_LOW_ADHERENCE",
     "Findings",
     "Item",
@@ -38,6 +40,16 @@ FAILURE_KINDS: dict[str, str] = {
     # adapter reads it as soon as a record carries it.
     "capitulation": "capitulation",
 }
+
+
+#: Words :meth:`Findings.describe` writes itself: they help embed (they tell
+#: failure kinds apart) but say nothing a theme's failure kind does not, so
+#: they never serve as a theme's distinguishing terms.
+FINDING_WORDS = frozenset(
+    "low adherence over refusal full partial unsafe compliance request refused filler capitulation pushback".split()
+)
+#: Separates the parts of a facet; no word pair spans one.
+FACET_SEPARATOR = " | "
 
 
 @dataclass(frozen=True)
@@ -82,7 +94,7 @@ class Findings:
             parts.append("filler " + ", ".join(f'"{p}"' for p in self.filler_phrases))
         if self.capitulation:
             parts.append("capitulation under pushback")
-        return "; ".join(parts) or "no failure found"
+        return FACET_SEPARATOR.join(parts) or "no failure found"
 
 
 def findings(s: ScoredAnswer) -> Findings:
