@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from harness.insights.cluster import Hierarchy
 from harness.insights.name import NAME_SAMPLE, Naming, distinguishing_terms, model_name, offline_name
 from harness.insights.records import Other, Theme
-from harness.insights.select import Item
+from harness.insights.select import FACET_SEPARATOR, Item
 from harness.models.client import ModelClient
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def _nearest_distinct(vectors: np.ndarray, rows: np.ndarray, items: Sequence[Ite
 
 
 def _excerpt(text: str) -> str:
-    flat = " ".join(text.split())
+    flat = " ".join(text.replace(FACET_SEPARATOR, " — ").split())
     return flat if len(flat) <= _EXAMPLE_CHARS else flat[: _EXAMPLE_CHARS - 1] + "…"
 
 

@@ -74,7 +74,8 @@ def topic_vector(text: str) -> list[float]:
     return base + [b / 2550 for b in digest[:4]]
 
 
-def fake_analyst(embeddings: bool = False) -> ScriptedFakeModel:
+def fake_analyst(embeddings: bool = False, model: str = "analyst") -> ScriptedFakeModel:
+    """The scripted analyst (``fake/<model>``); with ``embeddings``, it has an embedding API too."""
     return ScriptedFakeModel(
-        model="analyst", responder=analyst_responder, family="fake/analyst", embedder=topic_vector if embeddings else None
+        model=model, responder=analyst_responder, family="fake/analyst", embedder=topic_vector if embeddings else None
     )
