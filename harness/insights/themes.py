@@ -37,6 +37,7 @@ class _Cluster:
 
     rows: np.ndarray
     terms: list[str]
+    quotable: np.ndarray  # rows that may be quoted or shown to the analyst: not in a hidden sub-cluster
     naming: Naming | None = None
 
 
@@ -86,7 +87,7 @@ async def build_themes(
     shown = {t: rows for t, rows in all_rows.items() if _units(items, rows) >= min_size}
     hidden = [rows for t, rows in all_rows.items() if t not in shown]
     top_terms = distinguishing_terms(terms, shown, units, min_size)
-    clusters: dict[tuple[int, int], _Cluster] = {(t, -1): _Cluster(rows, top_terms[t]) for t, rows in shown.items()}
+    clusters: dict[tuple[int, int], _Cluster] = {(t, -1): _Cluster(rows, top_terms[t], rows) for t, rows in shown.items()}
     hidden_subs: dict[int, int] = {}
     for t, rows in shown.items():
         if t not in hierarchy.sub_partitions:
@@ -97,9 +98,12 @@ async def build_themes(
         if len(visible) < 2:  # one named sub-theme would only repeat its theme
             continue
         hidden_subs[t] = sum(len(r) for s, r in subs.items() if s not in visible)
+        # Members of a sub-cluster under the floor are counted, never quoted,
+        # not even as examples of the theme around them.
+        clusters[(t, -1)].quotable = np.sort(np.concatenate(list(visible.values())))
         sub_terms = distinguishing_terms(terms, visible, units, min_size)
         for s, r in visible.items():
-            clusters[(t, s)] = _Cluster(r, sub_terms[s])
+            clusters[(t, s)] = _Cluster(r, sub_terms[s], r)
     await _name_all(clusters, items, facets, vectors, analyst)
     themes = []
     for number, t in enumerate(sorted(shown), start=1):
@@ -135,7 +139,7 @@ async def _name_all(
         return
 
     async def ask(cluster: _Cluster) -> None:
-        sample = [facets[i] for i in _nearest_distinct(vectors, cluster.rows, items, NAME_SAMPLE)]
+        sample = [facets[i] for i in _nearest_distinct(vectors, cluster.quotable, items, NAME_SAMPLE)]
         assert cluster.naming is not None
         cluster.naming = await model_name(analyst, sample, cluster.naming)
 
@@ -156,6 +160,6 @@ def _theme(theme_id: str, cluster: _Cluster, items: Sequence[Item], facets: Sequ
         n_queries=_units(items, rows),
         kinds=dict(sorted(kinds.items())),
         by_arm=dict(sorted(Counter(items[i].arm for i in rows).items())),
-        examples=[_excerpt(facets[i]) for i in _nearest_distinct(vectors, rows, items, _EXAMPLES)],
+        examples=[_excerpt(facets[i]) for i in _nearest_distinct(vectors, cluster.quotable, items, _EXAMPLES)],
         member_ids=sorted(items[i].id for i in rows),
     )
