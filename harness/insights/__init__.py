@@ -14,7 +14,13 @@ them, so importing :mod:`harness` stays light.
 
 from harness.insights.analyse import DEFAULT_MIN_CLUSTER_SIZE, InsightsOptions, find_insights, find_insights_async
 from harness.insights.records import INSIGHTS_FORMAT_VERSION, Insights, Theme
-from harness.insights.report import insights_frame, load_insights, render_insights_markdown, write_insights
+from harness.insights.report import (
+    insights_frame,
+    load_insights,
+    render_insights_markdown,
+    viewer_themes,
+    write_insights,
+)
 from harness.insights.select import findings
 
 __all__ = [
@@ -29,5 +35,6 @@ __all__ = [
     "insights_frame",
     "load_insights",
     "render_insights_markdown",
+    "viewer_themes",
     "write_insights",
 ]

@@ -11,9 +11,13 @@ from harness.insights.select import FAILURE_KINDS
 from harness.rendering import template
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     import pandas as pd
 
-__all__ = ["insights_frame", "render_insights_markdown", "write_insights"]
+    from harness.scores.records import ScoredAnswer
+
+__all__ = ["insights_frame", "load_insights", "render_insights_markdown", "viewer_themes", "write_insights"]
 
 TEMPLATE = "insights.md.j2"
 OTHER = "other"
@@ -83,3 +87,27 @@ def insights_frame(insights: Insights) -> pd.DataFrame:
     rows.extend((member, OTHER, OTHER, None, None) for member in insights.other.member_ids)
     rows.sort(key=lambda r: r[0])
     return pd.DataFrame(rows, columns=["answer_id", "theme_id", "theme", "subtheme_id", "subtheme"])
+
+
+def viewer_themes(insights: Insights, scores: Iterable[ScoredAnswer]) -> list[dict[str, object]]:
+    """The themes as the HTML viewer's insights section takes them (``harness.viewer.data.Insight``).
+
+    One entry per named theme: ``title``, ``summary`` and ``members`` (each
+    ``{query_id, arm, sample}``, found through the answer ids in ``scores``).
+    Answers under the privacy floor form one untitled-by-content "other" entry
+    with no summary: counted and listed, never described.
+    """
+    slots = {s.id: {"query_id": s.query_id, "arm": s.arm, "sample": s.sample} for s in scores}
+
+    def members(ids: list[str]) -> list[dict[str, object]]:
+        return [slots[i] for i in ids if i in slots]
+
+    out: list[dict[str, object]] = [
+        {"title": f"{t.id} · {t.name}", "summary": t.description, "members": members(t.member_ids)} for t in insights.themes
+    ]
+    if insights.other.n_answers:
+        out.append({
+            "title": f"other (clusters under {insights.method.min_cluster_size} distinct queries)",
+            "summary": "", "members": members(insights.other.member_ids),
+        })
+    return out

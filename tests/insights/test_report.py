@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
-from harness.insights import InsightsOptions, find_insights, insights_frame, render_insights_markdown
+from harness.insights import InsightsOptions, find_insights, insights_frame, render_insights_markdown, viewer_themes
 from harness.insights.records import Insights, Other, Theme
 from tests.insights.mixture import mixture, rare_theme
 
@@ -37,3 +38,18 @@ def test_model_text_is_escaped() -> None:
     assert "<script>" not in md and "<b>" not in md and "<img" not in md
     assert "&lt;script>" in md and "\\| pipes" in md
     assert list(insights_frame(insights).theme) == [theme.name] * 5
+
+
+def test_viewer_themes_list_members_by_slot() -> None:
+    scores, _ = mixture(12, 4)
+    rare = rare_theme()
+    insights = find_insights(scores + rare, InsightsOptions(name="v"))
+
+    sections = viewer_themes(insights, scores + rare)
+
+    assert [s["title"] for s in sections[:-1]] == [f"{t.id} · {t.name}" for t in insights.themes]
+    other = sections[-1]
+    assert other["title"].startswith("other") and other["summary"] == ""
+    assert {(m["query_id"], m["sample"]) for m in other["members"]} >= {(s.query_id, s.sample) for s in rare}
+    assert "zorblax" not in json.dumps(sections).lower()
+    assert sum(len(s["members"]) for s in sections) == insights.selection.n_selected
