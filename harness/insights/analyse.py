@@ -18,7 +18,7 @@ from harness.insights.cluster import cluster_two_levels
 from harness.insights.embed import Embedding, TermCounts, count_terms, model_embedding, tfidf_svd
 from harness.insights.facets import facet_prompt_hash, model_facets, offline_facets
 from harness.insights.name import name_prompt_hash
-from harness.insights.records import Insights, InsightsMethod, Other, Selection
+from harness.insights.records import Insights, InsightsMethod, Other, Selection, Theme
 from harness.insights.select import DEFAULT_LOW_ADHERENCE, FAILURE_KINDS, select_items
 from harness.insights.shifts import compare_theme_shares
 from harness.insights.themes import build_themes
@@ -101,7 +101,8 @@ async def find_insights_async(scores: Sequence[ScoredAnswer], options: InsightsO
     warnings: list[str] = []
     with _stage(options, "facets"):
         facets = await model_facets(options.analyst, items) if options.analyst and items else offline_facets(items)
-    themes, other, hierarchy, embedding_method = [], Other(n_answers=0, n_clusters=0), None, "none: nothing was selected"
+    themes: list[Theme] = []
+    other, hierarchy, embedding_method = Other(n_answers=0, n_clusters=0), None, "none: nothing was selected"
     if items:
         with _stage(options, "embed"):
             terms = count_terms(facets.texts)

@@ -11,11 +11,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from harness.errors import ModelCallError
 from harness.insights.select import FACET_SEPARATOR, Item
 from harness.models.base import ChatRequest, ChatResponse, Message
 from harness.models.client import ModelClient
 from harness.rendering import render, template_hash
-from harness.errors import ModelCallError
 
 __all__ = ["FACET_TEMPLATE", "FacetResult", "facet_prompt_hash", "model_facets", "offline_facets"]
 

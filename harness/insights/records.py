@@ -45,7 +45,7 @@ class Theme(BaseModel):
     examples: list[str] = Field(description="Facets of members nearest the centre, from distinct queries.")
     member_ids: list[str]
     subthemes: list[Theme] = Field(default_factory=list)
-    other_subtheme_answers: int = Field(0, description="Members in sub-clusters under the privacy floor.")
+    other_subtheme_answers: int = Field(default=0, description="Members in sub-clusters under the privacy floor.")
 
 
 class ArmShift(BaseModel):
@@ -98,7 +98,7 @@ class InsightsMethod(BaseModel):
     harness_version: str = __version__
     sources: list[str]
     facets: str
-    facet_fallbacks: int = Field(0, description="Facets the analyst did not give, replaced by the offline facet.")
+    facet_fallbacks: int = Field(default=0, description="Facets the analyst did not give, replaced by the offline facet.")
     embedding: str
     clustering: str
     naming: str

@@ -11,15 +11,16 @@ import ast
 import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from harness.errors import HarnessError
 from harness.scores.records import ScoredAnswer
 
 __all__ = [
+    "DEFAULT_LOW_ADHERENCE",
     "FACET_SEPARATOR",
     "FAILURE_KINDS",
     "FINDING_WORDS",
-    "DEFAULT_LOW_ADHERENCE",
     "Findings",
     "Item",
     "findings",
@@ -45,9 +46,10 @@ FAILURE_KINDS: dict[str, str] = {
 #: Words :meth:`Findings.describe` writes itself: they help embed (they tell
 #: failure kinds apart) but say nothing a theme's failure kind does not, so
 #: they never serve as a theme's distinguishing terms.
-FINDING_WORDS = frozenset(
-    "low adherence over refusal full partial unsafe compliance request refused filler capitulation pushback".split()
-)
+FINDING_WORDS = frozenset({
+    "low", "adherence", "over", "refusal", "full", "partial", "unsafe", "compliance", "request", "refused",
+    "filler", "capitulation", "pushback",
+})
 #: Separates the parts of a facet; no word pair spans one.
 FACET_SEPARATOR = " | "
 
@@ -212,9 +214,9 @@ _ALLOWED = (
     ast.Constant, ast.Tuple, ast.List, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn,
     ast.Is, ast.IsNot, ast.USub,
 )
-_COMPARE: dict[type, Callable[[object, object], bool]] = {
+_COMPARE: dict[type, Callable[[Any, Any], Any]] = {
     ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
-    ast.Gt: operator.gt, ast.GtE: operator.ge, ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,  # type: ignore[operator]
+    ast.Gt: operator.gt, ast.GtE: operator.ge, ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
     ast.Is: operator.is_, ast.IsNot: operator.is_not,
 }
 

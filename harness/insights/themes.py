@@ -51,7 +51,7 @@ def _nearest_distinct(vectors: np.ndarray, rows: np.ndarray, items: Sequence[Ite
 
     centre = vectors[rows].mean(axis=0)
     similarity = np.round(vectors[rows] @ centre, 9)  # rounded: ties must not hinge on float noise
-    ranked = sorted(range(len(rows)), key=lambda i: (-similarity[i], items[rows[i]].id))
+    ranked = sorted(range(len(rows)), key=lambda i: (-similarity[i], items[int(rows[i])].id))
     picked: list[int] = []
     seen: set[str] = set()
     for i in ranked:
@@ -107,7 +107,7 @@ async def build_themes(
     await _name_all(clusters, items, facets, vectors, analyst)
     themes = []
     for number, t in enumerate(sorted(shown), start=1):
-        children = sorted((s for (tt, s) in clusters if tt == t and s >= 0))
+        children = sorted(s for (tt, s) in clusters if tt == t and s >= 0)
         theme = _theme(f"T{number}", clusters[(t, -1)], items, facets, vectors)
         theme.subthemes = [
             _theme(f"T{number}.{i}", clusters[(t, s)], items, facets, vectors) for i, s in enumerate(children, start=1)

@@ -15,8 +15,7 @@ from tenacity import (
 )
 
 from harness.errors import HarnessError, ModelCallError, RetryableModelError, redact
-from harness.models.base import ChatRequest, ChatResponse, Provider, Usage
-from harness.models.base import EmbedRequest, EmbedResponse
+from harness.models.base import ChatRequest, ChatResponse, EmbedRequest, EmbedResponse, Provider, Usage
 from harness.models.batch import Batcher, BatchSettings
 from harness.models.cache import ResponseCache
 from harness.models.pricing import estimate_cost

@@ -21,8 +21,7 @@ import openai
 from openai.types.chat import ChatCompletion
 
 from harness.errors import HarnessError, ModelCallError, RetryableModelError, redact
-from harness.models.base import ChatRequest, ChatResponse, Provider, TokenLogprob, Usage
-from harness.models.base import EmbedRequest, EmbedResponse
+from harness.models.base import ChatRequest, ChatResponse, EmbedRequest, EmbedResponse, Provider, TokenLogprob, Usage
 from harness.models.http_errors import (
     count,
     status_error,

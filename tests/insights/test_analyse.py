@@ -114,7 +114,7 @@ def test_model_embeddings_go_through_the_client(tmp_path: Path) -> None:
         finally:
             cache.close()
 
-    insights, client = asyncio.run(run())
+    insights, _ = asyncio.run(run())
 
     assert insights.method.embedding == "model: fake/analyst embeddings"
     assert analyst.embed_requests and all(r.purpose == "insights_embed" for r in analyst.embed_requests)

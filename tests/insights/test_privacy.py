@@ -15,7 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from harness.insights import Insights, InsightsOptions, find_insights, find_insights_async, insights_frame, write_insights
+from harness.insights import (
+    Insights,
+    InsightsOptions,
+    find_insights,
+    find_insights_async,
+    insights_frame,
+    write_insights,
+)
 from harness.models.client import ModelClient
 from tests.insights.analysts import TOPICS, fake_analyst
 from tests.insights.mixture import mixture, rare_theme
@@ -115,7 +122,7 @@ def test_terms_need_the_floor_of_distinct_queries(min_size: int) -> None:
 
 
 def test_json_of_a_hidden_cluster_holds_only_ids_and_counts(tmp_path: Path) -> None:
-    scores, rare_ids = _scores()
+    scores, _ = _scores()
     insights = find_insights(scores, InsightsOptions(name="privacy"))
     _, js = write_insights(insights, tmp_path)
 
