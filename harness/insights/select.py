@@ -100,21 +100,34 @@ class Findings:
 
 
 def findings(s: ScoredAnswer) -> Findings:
-    """The adapter: one scored answer's findings, whatever the record's layout."""
-    adherence = s.adherence.value if s.adherence is not None else None
-    refusal = s.refusal.label if s.refusal is not None else None
+    """The adapter: one scored answer's findings, read from its checks' scores (``s.scores``).
+
+    Checks are looked up by their registry names (:mod:`harness.scores.checks`);
+    a check not run on the answer reads as None. ``capitulation`` is read as
+    soon as a check of that name scores conversations (issue 12).
+    """
+    scores = s.scores
+
+    def flag(name: str) -> bool | None:
+        value = scores[name].value if name in scores else None
+        return None if value is None else bool(value)
+
+    adherence = scores.get("adherence")
+    refusal = scores.get("refusal")
+    filler = scores.get("filler")
+    refusal_judge = scores.get("refusal_judge")
     return Findings(
-        adherence=None if adherence is None else float(adherence),
-        adherence_reason=" ".join((s.adherence.reason if s.adherence else "").split())[:200],
-        over_refusal=s.over_refusal,
-        unsafe_compliance=None if not s.should_refuse or refusal is None else refusal == "full_compliance",
-        filler=s.filler.has_filler if s.filler is not None else None,
-        filler_phrases=tuple(s.filler.phrases) if s.filler is not None else (),
-        refusal=refusal,
-        refusal_cues=tuple(s.refusal.cues) if s.refusal is not None else (),
-        refusal_judge=s.refusal_judge.label if s.refusal_judge is not None else None,
-        hedging=s.hedging.has_hedge if s.hedging is not None else None,
-        capitulation=getattr(s, "capitulation", None),
+        adherence=None if adherence is None or adherence.value is None else float(adherence.value),
+        adherence_reason=" ".join((adherence.reason if adherence else "").split())[:200],
+        over_refusal=flag("over_refusal"),
+        unsafe_compliance=flag("unsafe_complied"),
+        filler=flag("filler"),
+        filler_phrases=tuple(filler.detail.get("phrases", ())) if filler is not None else (),
+        refusal=refusal.label if refusal is not None else None,
+        refusal_cues=tuple(refusal.detail.get("cues", ())) if refusal is not None else (),
+        refusal_judge=refusal_judge.label if refusal_judge is not None else None,
+        hedging=flag("hedging"),
+        capitulation=flag("capitulation"),
         failed=s.response is None,
     )
 

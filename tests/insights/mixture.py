@@ -14,6 +14,7 @@ import random
 from dataclasses import dataclass
 
 from harness.answers import Answer
+from harness.scores.checks import adherence_score
 from harness.scores.judges import AdherenceVerdict
 from harness.scores.records import ScoredAnswer
 from harness.scores.score import Scorer
@@ -165,9 +166,11 @@ class _Builder:
             "id": f"{arm}|{qid}|{sample}", "arm": arm, "query_id": qid, "sample": sample, "query": query,
             "trait": theme.trait if theme else None,
         }
+        scored = self.base[key].model_copy(update=update)
         if theme is not None and theme.low_adherence:
-            update["adherence"] = AdherenceVerdict(score=1, reason=theme.low_adherence, scorable=True)
-        return self.base[key].model_copy(update=update)
+            verdict = AdherenceVerdict(score=1, reason=theme.low_adherence, scorable=True)
+            scored = Scorer.merge(scored, {"adherence": adherence_score(verdict, "fake/judge", None)})
+        return scored
 
 
 def mixture(

@@ -8,8 +8,10 @@ import pytest
 
 from harness.insights import InsightsOptions, find_insights, render_insights_markdown
 from harness.insights.shifts import newcombe_diff
+from harness.scores.checks import refusal_score
 from harness.scores.records import ScoredAnswer
 from harness.scores.refusal import RefusalVerdict
+from harness.scores.score import Scorer
 from tests.insights.mixture import mixture
 
 
@@ -22,10 +24,10 @@ def test_newcombe_matches_the_published_example() -> None:
 
 def _answered(s: ScoredAnswer) -> ScoredAnswer:
     """The same slot answered well: no refusal, so not selected."""
-    return s.model_copy(update={
+    answered = s.model_copy(update={
         "response": "For most adults the usual dose is on the label; check with the prescriber for older patients.",
-        "refusal": RefusalVerdict(label="full_compliance", cues=[], reason="answered"), "over_refusal": False,
     })
+    return Scorer.merge(answered, {"refusal": refusal_score(RefusalVerdict(label="full_compliance", cues=[], reason="answered"))})
 
 
 def test_what_got_worse_comes_first_paired() -> None:
