@@ -503,7 +503,15 @@ def cmd_insights(args: argparse.Namespace) -> int:
     from harness.insights.sources import insights_for_files
 
     project = _project(args)
-    judge = _judge_role(args, project)
+    if args.judge is None and _uses_bundled(project.config.models.judge):
+        # A 270M base model cannot summarise or name anything: hundreds of its
+        # calls would prove nothing the offline path does not. Asked for by
+        # name (--judge local/gemma-3-270m), it is used.
+        _console(stderr=True).print("note: the configured judge is the bundled smoke-test model; "
+                                    "using the offline path (--judge MODEL for an analyst model)")
+        judge = "none"
+    else:
+        judge = _judge_role(args, project)
     out = Path(args.out) if args.out else project.reports_dir
     outcome = insights_for_files(
         project, args.sources, out, arms=args.arms, select=args.select, judge=judge, embed=args.embed,

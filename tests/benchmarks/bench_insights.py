@@ -15,6 +15,7 @@ peak resident memory (RSS) of the process::
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import tempfile
@@ -87,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{len(insights.themes)} themes, k = {insights.method.k}; ARI vs known themes {ari:.3f}")  # type: ignore[attr-defined]
     print(f"outputs: {sum(sizes) / 2**20:.1f} MiB (Markdown + JSON)")
     print(f"peak RSS: {peak_rss_mb():.0f} MiB (after building the input: {rss_before:.0f} MiB)")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"load average when done: {load:.1f} on {os.cpu_count()} cores (other jobs slow every stage)")
     return 0 if total < TARGET_S else 1
 
 

@@ -86,3 +86,12 @@ def test_two_sources_with_the_same_arm_are_told_apart(project: Path, tmp_path: P
     with pytest.raises(HarnessError, match="ambiguous"):
         resolve_arm(merged, "assistant@v1")
     assert default_name(sources) == "demo+other"
+
+
+def test_the_smoke_test_judge_is_not_made_the_analyst_unless_named(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # No key: the configured judge ("auto") is the bundled 270M model.
+    assert main(["--project", str(project), "insights", str(project / "runs" / "demo")]) == 0
+
+    assert "using the offline path" in capsys.readouterr().err
+    data = json.loads((project / "reports" / "insights-demo.json").read_text())
+    assert data["method"]["analyst_model"] is None
