@@ -66,6 +66,26 @@ class InsightsOptions:
 
 
 @contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a bulk job, then restore it.
+
+    Loading and analysing 100,000 answers allocates millions of small acyclic
+    objects; each allocation burst triggers collections that rescan every live
+    object, which tripled the time to load 100,000 scored answers. Nothing
+    here makes reference cycles worth collecting mid-way.
+    """
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@contextmanager
 def _stage(options: InsightsOptions, name: str) -> Iterator[None]:
     start = time.perf_counter()
     try:
@@ -93,6 +113,11 @@ async def find_insights_async(scores: Sequence[ScoredAnswer], options: InsightsO
     Raises:
         HarnessError: bad options, an unknown arm, or a failed embedder (without fallback).
     """
+    with paused_gc():
+        return await _find(scores, options)
+
+
+async def _find(scores: Sequence[ScoredAnswer], options: InsightsOptions) -> Insights:
     if options.min_cluster_size < 1:
         raise HarnessError(f"--min-cluster-size must be at least 1, not {options.min_cluster_size}")
     pool = [s for s in scores if options.arms is None or s.arm in options.arms]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from harness.config import Project
 from harness.errors import HarnessError
-from harness.insights.analyse import DEFAULT_MIN_CLUSTER_SIZE, InsightsOptions, find_insights_async
+from harness.insights.analyse import DEFAULT_MIN_CLUSTER_SIZE, InsightsOptions, find_insights_async, paused_gc
 from harness.insights.records import Insights
 from harness.insights.report import write_insights
 from harness.insights.select import DEFAULT_LOW_ADHERENCE
@@ -42,7 +42,8 @@ def load_sources(sources: Sequence[str]) -> list[ScoredAnswer]:
     """Scored answers of every source; an arm name found in two sources becomes ``<source>:<arm>`` in each."""
     from harness.compare import load_scored
 
-    loaded = [(source, load_scored(source)) for source in sources]
+    with paused_gc():
+        loaded = [(source, load_scored(source)) for source in sources]
     arms_in: dict[str, set[str]] = {}
     for source, scores in loaded:
         for s in scores:

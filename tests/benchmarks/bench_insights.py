@@ -46,12 +46,12 @@ def build(path: Path, answers: int) -> dict[str, str]:
 
 def run(path: Path, out: Path) -> tuple[dict[str, float], object]:
     """The offline insights pipeline on ``path``, timed per stage."""
-    from harness.compare import load_scored
     from harness.insights import InsightsOptions, find_insights, write_insights
+    from harness.insights.sources import load_sources
 
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    scores = load_scored(path)
+    scores = load_sources([str(path)])
     timings["load"] = time.perf_counter() - start
     options = InsightsOptions(name="bench", sources=[path.name], arms=("v1", "v2"), timings=timings)
     insights = find_insights(scores, options)
