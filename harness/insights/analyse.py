@@ -6,12 +6,12 @@ analyst and no embedder, no model is used at all (the offline path).
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from harness.errors import HarnessError, ModelCallError
 from harness.insights.cluster import cluster_two_levels
@@ -24,6 +24,9 @@ from harness.insights.shifts import compare_theme_shares
 from harness.insights.themes import build_themes
 from harness.models.client import ModelClient
 from harness.scores.records import ScoredAnswer
+
+if TYPE_CHECKING:
+    from harness.api import Results
 
 __all__ = ["DEFAULT_MIN_CLUSTER_SIZE", "InsightsOptions", "find_insights", "find_insights_async"]
 
@@ -107,14 +110,15 @@ async def _embed(terms: TermCounts, options: InsightsOptions, warnings: list[str
     return tfidf_svd(terms, seed=options.seed)
 
 
-async def find_insights_async(scores: Sequence[ScoredAnswer], options: InsightsOptions) -> Insights:
-    """Failure themes of ``scores``: see :mod:`harness.insights`.
+async def find_insights_async(scores: Sequence[ScoredAnswer] | Results, options: InsightsOptions) -> Insights:
+    """Failure themes of ``scores`` (scored answers, or what ``harness.load``/``run``/``score`` return).
 
     Raises:
         HarnessError: bad options, an unknown arm, or a failed embedder (without fallback).
     """
     with paused_gc():
-        return await _find(scores, options)
+        answers: Sequence[ScoredAnswer] = scores.scores if hasattr(scores, "scores") else scores  # type: ignore[assignment]
+        return await _find(answers, options)
 
 
 async def _find(scores: Sequence[ScoredAnswer], options: InsightsOptions) -> Insights:
@@ -182,13 +186,8 @@ async def _find(scores: Sequence[ScoredAnswer], options: InsightsOptions) -> Ins
     )
 
 
-def find_insights(scores: Sequence[ScoredAnswer], options: InsightsOptions) -> Insights:
-    """Sync wrapper of :func:`find_insights_async` (from a running event loop, await that instead)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(find_insights_async(scores, options))
-    raise HarnessError(
-        "find_insights was called inside a running event loop (a notebook?)",
-        fix="use `await harness.insights.find_insights_async(scores, options)` there",
-    )
+def find_insights(scores: Sequence[ScoredAnswer] | Results, options: InsightsOptions) -> Insights:
+    """Sync form of :func:`find_insights_async`; works in scripts and notebooks alike."""
+    from harness._sync import run_sync
+
+    return run_sync(find_insights_async(scores, options))

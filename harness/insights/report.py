@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.insights.records import Insights
 from harness.insights.select import FAILURE_KINDS
-from harness.rendering import template
+from harness.rendering import template, write_artifact
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -48,13 +47,7 @@ def render_insights_markdown(insights: Insights) -> str:
 
 def write_insights(insights: Insights, directory: Path | str) -> tuple[Path, Path]:
     """Write ``insights-<name>.md`` and ``insights-<name>.json``; returns both paths."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    md = directory / f"insights-{insights.name}.md"
-    js = directory / f"insights-{insights.name}.json"
-    md.write_text(render_insights_markdown(insights), encoding="utf-8")
-    js.write_text(json.dumps(insights.model_dump(mode="json"), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    return md, js
+    return write_artifact(insights, render_insights_markdown(insights), Path(directory), f"insights-{insights.name}")
 
 
 def load_insights(path: Path | str) -> Insights:

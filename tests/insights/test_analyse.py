@@ -153,12 +153,15 @@ def test_nothing_selected_gives_an_empty_report() -> None:
     assert "No theme reaches 5 distinct queries" in render_insights_markdown(insights)
 
 
-def test_sync_wrapper_refuses_a_running_loop() -> None:
-    async def inside() -> None:
-        find_insights([], InsightsOptions(name="x"))
+def test_sync_form_works_inside_a_running_loop_and_takes_api_results() -> None:
+    from types import SimpleNamespace
 
-    with pytest.raises(HarnessError, match="find_insights_async"):
-        asyncio.run(inside())
+    scores, _ = mixture(10, 0)
+
+    async def inside() -> Insights:  # as in a notebook; anything with .scores, like harness.load(...)
+        return find_insights(SimpleNamespace(scores=scores), InsightsOptions(name="x"))  # type: ignore[arg-type]
+
+    assert asyncio.run(inside()) == find_insights(scores, InsightsOptions(name="x"))
 
 
 def test_json_is_self_describing(tmp_path: Path) -> None:
