@@ -95,3 +95,33 @@ def test_the_smoke_test_judge_is_not_made_the_analyst_unless_named(project: Path
     assert "using the offline path" in capsys.readouterr().err
     data = json.loads((project / "reports" / "insights-demo.json").read_text())
     assert data["method"]["analyst_model"] is None
+
+
+def test_cli_embeds_through_an_openai_compatible_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--embed openai/<model>` with OPENAI_BASE_URL: the real SDK path against a local server."""
+    from harness.insights.embed import count_terms
+    from harness.insights.facets import offline_facets
+    from harness.insights.select import select_items
+    from tests.models.test_embeddings import embeddings_body
+    from tests.wire_servers import ScriptedResponse, ScriptedServer
+
+    root = copy_example_project(tmp_path / "proj")
+    scores, _ = mixture(6, 0, seed=4)
+    dump_jsonl(scores, root / "runs" / "small" / "scores.jsonl")
+    unique = count_terms(offline_facets(select_items(scores)).texts).unique
+    assert len(unique) <= 64  # one embeddings request
+    vectors = [[float(i == j) for j in range(len(unique))] for i in range(len(unique))]
+    with ScriptedServer() as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.url + "/v1")
+        server.enqueue(ScriptedResponse(200, embeddings_body(vectors)))
+        code = main(["--project", str(root), "insights", str(root / "runs" / "small"), "--judge", "none",
+                     "--embed", "openai/nomic-embed-text", "--min-cluster-size", "2"])
+
+    assert code == 0, capsys.readouterr().err
+    (request,) = server.requests
+    assert request.path == "/v1/embeddings" and request.json["model"] == "nomic-embed-text"
+    assert request.json["input"] == list(unique)
+    data = json.loads((root / "reports" / "insights-small.json").read_text())
+    assert data["method"]["embedding"] == "model: openai/nomic-embed-text embeddings"
