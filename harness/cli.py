@@ -572,6 +572,58 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_insights(args: argparse.Namespace) -> int:
+    from rich.table import Table
+    from rich.text import Text
+
+    from harness.insights.sources import insights_for_files
+
+    project = _project(args)
+    if args.judge is None and _uses_bundled(project.config.models.judge):
+        # A 270M base model cannot summarise or name anything: hundreds of its
+        # calls would prove nothing the offline path does not. Asked for by
+        # name (--judge local/gemma-3-270m), it is used.
+        _console(stderr=True).print("note: the configured judge is the bundled smoke-test model; "
+                                    "using the offline path (--judge MODEL for an analyst model)")
+        judge = "none"
+    else:
+        judge = _judge_role(args, project)
+    out = Path(args.out) if args.out else project.reports_dir
+    outcome = insights_for_files(
+        project, args.sources, out, arms=args.arms, select=args.select, judge=judge, embed=args.embed,
+        min_cluster_size=args.min_cluster_size, low_adherence=args.low_adherence, name=args.name,
+    )
+    ins = outcome.insights
+    table = Table(title=f"insights {ins.name}: {ins.selection.n_selected} of {ins.selection.n_scored} answers selected")
+    for col in ("theme", "name", "answers", "queries"):
+        table.add_column(col, justify="right" if col in ("answers", "queries") else "left")
+    for theme in ins.themes:
+        # Text, not markup: names come from queries and models and may hold [brackets].
+        table.add_row(theme.id, Text(theme.name), str(theme.n_answers), str(theme.n_queries))
+        for sub in theme.subthemes:
+            table.add_row(f"  {sub.id}", Text(sub.name), str(sub.n_answers), str(sub.n_queries))
+    if ins.other.n_answers:
+        table.add_row("other", Text(f"under {ins.method.min_cluster_size} distinct queries"), str(ins.other.n_answers), "—")
+    _console().print(table)
+    if ins.arms:
+        shifts = Table(title=f"theme share: {ins.arms.b} vs {ins.arms.a} (largest increase first)")
+        for col in ("theme", ins.arms.a, ins.arms.b, "Δ (B − A) [95% CI]"):
+            shifts.add_column(col)
+        for r in ins.arms.rows:
+            shifts.add_row(
+                Text(f"{r.theme_id} {r.theme}" if r.theme_id != "other" else "other"),
+                f"{100 * r.a_share:.1f}%", f"{100 * r.b_share:.1f}%",
+                f"{100 * r.delta:+.1f} pp [{100 * r.ci_low:+.1f}, {100 * r.ci_high:+.1f}]",
+            )
+        _console().print(shifts)
+    _console().print(f"facets: {ins.method.facets}; embedding: {ins.method.embedding}")
+    _print_calls("analyst", outcome.analyst_stats)
+    _print_calls("embeddings", outcome.embed_stats)
+    _print_warnings(ins.method.warnings)
+    _console().print(f"Insights: {outcome.paths[0]} and {outcome.paths[1]}")
+    return 0
+
+
 # --- parser -------------------------------------------------------------------
 
 
@@ -705,6 +757,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="exit 1 when the spec is flagged")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_trait_quality)
+
+    p = sub.add_parser("insights", help="what kinds of answers go wrong: failure themes, found bottom-up (Clio-style)")
+    p.add_argument("sources", nargs="+", metavar="RUN_OR_RESULTS", help="run dirs, `harness score` dirs or results JSONL")
+    p.add_argument("--arms", nargs=2, metavar=("A", "B"), help="compare each theme's share in arm A vs arm B")
+    p.add_argument("--select", default="failures",
+                   help="failures (default), all, or an expression, e.g. \"over_refusal or adherence <= 2\"")
+    p.add_argument("--judge", help="analyst model for summaries and names, or 'none' for the offline path (default: config)")
+    p.add_argument("--embed", default="auto",
+                   help="auto (the analyst provider's embedding model, else local), local (TF-IDF + SVD), or a model")
+    p.add_argument("--min-cluster-size", type=int, default=5,
+                   help="privacy floor: clusters with fewer distinct queries are never named or quoted (default 5)")
+    p.add_argument("--low-adherence", type=float, default=2.0, help="adherence at or below this is a failure (default 2)")
+    p.add_argument("--name", help="report name: insights-<name>.md|json (default: from the sources)")
+    p.add_argument("--out", help="directory (default: reports/)")
+    p.set_defaults(func=cmd_insights)
 
     p = sub.add_parser("validate", help="check traits, prompts and query files")
     p.set_defaults(func=cmd_validate)

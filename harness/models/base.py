@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from harness.errors import ModelCallError
 
 __all__ = ["ACCOUNTING_FIELDS", "ChatRequest", "ChatResponse", "Message", "Provider", "TokenLogprob", "Usage"]
+__all__ += ["EmbedRequest", "EmbedResponse"]
 
 #: Request fields that only label a call for accounting: never part of its identity.
 ACCOUNTING_FIELDS = frozenset({"purpose", "group"})
@@ -117,6 +118,34 @@ class ChatResponse(BaseModel):
     )
 
 
+class EmbedRequest(BaseModel):
+    """Texts to embed with one embedding model; its hash is the cache key."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model: str = Field(description="Full embedding model string, e.g. 'openai/text-embedding-3-small'.")
+    inputs: tuple[str, ...]
+    purpose: str = Field(default="embed", description="Free label for accounting.")
+    group: str | None = None
+
+    def cache_key(self) -> str:
+        """A content hash of the model and texts (accounting labels excluded)."""
+        payload = {"kind": "embed", **self.model_dump(mode="json", exclude=ACCOUNTING_FIELDS)}
+        blob = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+class EmbedResponse(BaseModel):
+    """One vector per input of an :class:`EmbedRequest`, in input order."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    vectors: list[list[float]]
+    model: str
+    usage: Usage = Field(default_factory=Usage)
+    cached: bool = False
+
+
 class Provider(ABC):
     """A model backend. Implementations translate a :class:`ChatRequest` to one API call.
 
@@ -132,6 +161,8 @@ class Provider(ABC):
     smoke_test_only: bool = False
     #: True when the provider has a batch API (:meth:`submit_batch`, :meth:`poll_batch`).
     supports_batch: bool = False
+    #: The provider's default embedding model (for :meth:`embed`); None = no embedding API.
+    embedding_model: str | None = None
 
     def __init__(self, model: str) -> None:
         self.model = model
@@ -169,6 +200,14 @@ class Provider(ABC):
             ModelCallError: the batch cannot be read (e.g. unknown id).
         """
         raise ModelCallError(f"{self.full_name} has no batch API", fix="run without --batch")
+
+    async def embed(self, request: EmbedRequest) -> EmbedResponse:
+        """Embed ``request.inputs`` (providers with :attr:`embedding_model` only).
+
+        Raises:
+            RetryableModelError / ModelCallError: as :meth:`complete`.
+        """
+        raise ModelCallError(f"{self.full_name} has no embedding API", fix="use the local TF-IDF embedding")
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook
         """Release connections; the default has none."""

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from harness.models.base import ACCOUNTING_FIELDS, ChatRequest, ChatResponse
+from harness.models.base import ACCOUNTING_FIELDS, ChatRequest, ChatResponse, EmbedRequest, EmbedResponse
 
 __all__ = ["ResponseCache"]
 
@@ -81,6 +81,24 @@ class ResponseCache:
                 request.model_dump_json(exclude=ACCOUNTING_FIELDS),
                 response.model_dump_json(exclude={"cached"}),  # stored replies load as cached=False
             ),
+        )
+
+    def get_embedding(self, key: str) -> EmbedResponse | None:
+        """The stored vectors for an :meth:`EmbedRequest.cache_key`, or None.
+
+        Embeddings share the replies table: their keys hash a different payload,
+        so they never collide with a chat request's.
+        """
+        row = self._db.execute("SELECT response FROM responses WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        return EmbedResponse.model_validate_json(row[0]).model_copy(update={"cached": True})
+
+    def put_embedding(self, request: EmbedRequest, response: EmbedResponse, key: str) -> None:
+        """Store an embeddings reply under its request's key."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO responses (key, model, request, response) VALUES (?, ?, ?, ?)",
+            (key, request.model, request.model_dump_json(exclude=ACCOUNTING_FIELDS), response.model_dump_json(exclude={"cached"})),
         )
 
     def add_pending(self, batch_id: str, items: list[tuple[str, ChatRequest]]) -> None:

@@ -15,7 +15,7 @@ from tenacity import (
 )
 
 from harness.errors import HarnessError, ModelCallError, RetryableModelError, redact
-from harness.models.base import ChatRequest, ChatResponse, Provider, Usage
+from harness.models.base import ChatRequest, ChatResponse, EmbedRequest, EmbedResponse, Provider, Usage
 from harness.models.batch import Batcher, BatchSettings
 from harness.models.cache import ResponseCache
 from harness.models.pricing import estimate_cost
@@ -397,6 +397,51 @@ class ModelClient:
                 tally.cost_unknown_calls += 1
             else:
                 tally.cost_usd += cost
+
+    async def embed(self, request: EmbedRequest) -> EmbedResponse:
+        """Vectors for ``request.inputs``: from the cache, or from one (retried) call.
+
+        Cached, retried, limited and counted like :meth:`complete` (tokens as
+        input tokens, under ``request.purpose``).
+
+        Raises:
+            ModelCallError: the call failed after all retries, or permanently.
+        """
+        self.stats.requests += 1
+        key = request.cache_key()
+        if self.cache is not None and (hit := self.cache.get_embedding(key)) is not None:
+            self.stats.cache_hits += 1
+            return hit
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self._max_attempts),
+            wait=self._wait,
+            retry=retry_if_exception_type(RetryableModelError),
+            reraise=True,
+        )
+        response: EmbedResponse | None = None
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    if attempt.retry_state.attempt_number > 1:
+                        self.stats.retries += 1
+                    async with self._semaphore:
+                        self.stats.api_calls += 1
+                        response = await self.provider.embed(request)
+        except ModelCallError as exc:
+            self.stats.failures += 1
+            raise ModelCallError(f"{self.model}: {exc.message}", fix=exc.fix) from None
+        assert response is not None  # reraise=True: tenacity returns only after a success
+        self.stats.input_tokens += response.usage.input_tokens
+        purpose = request.purpose or "other"
+        self.stats.by_purpose[purpose] = self.stats.by_purpose.get(purpose, 0) + 1
+        cost = estimate_cost(self.model, response.usage)
+        if cost is None:
+            self.stats.cost_unknown_calls += 1
+        else:
+            self.stats.cost_usd += cost
+        if self.cache is not None:
+            self.cache.put_embedding(request, response, key)
+        return response
 
     async def complete_all(
         self,

@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 
 from harness.errors import ModelCallError, RetryableModelError
-from harness.models.base import ChatRequest, ChatResponse, Provider, Usage
+from harness.models.base import ChatRequest, ChatResponse, EmbedRequest, EmbedResponse, Provider, Usage
 
 __all__ = ["ScriptedFakeModel"]
 
@@ -27,6 +27,7 @@ class ScriptedFakeModel(Provider):
         replies: replies to give in order; an Exception in the queue is raised.
         responder: computes a reply from a request when the queue is empty.
         family: model family to report (to test same-family warnings).
+        embedder: computes a text's vector; given, the fake has an embedding API.
     """
 
     provider = "fake"
@@ -37,12 +38,17 @@ class ScriptedFakeModel(Provider):
         replies: Iterable[Reply] = (),
         responder: Callable[[ChatRequest], Reply] | None = None,
         family: str | None = None,
+        embedder: Callable[[str], list[float]] | None = None,
     ) -> None:
         super().__init__(model)
         self.queue: deque[Reply] = deque(replies)
         self.responder = responder
         self.requests: list[ChatRequest] = []
         self._family = family
+        self.embedder = embedder
+        self.embed_requests: list[EmbedRequest] = []
+        if embedder is not None:
+            self.embedding_model = model
 
     @property
     def family(self) -> str:
@@ -69,6 +75,13 @@ class ScriptedFakeModel(Provider):
             usage=Usage(input_tokens=words, output_tokens=len(reply.split())),
             stop_reason="end_turn",
         )
+
+    async def embed(self, request: EmbedRequest) -> EmbedResponse:
+        if self.embedder is None:
+            return await super().embed(request)
+        self.embed_requests.append(request)
+        vectors = [self.embedder(text) for text in request.inputs]
+        return EmbedResponse(vectors=vectors, model=self.full_name, usage=Usage(input_tokens=len(request.inputs)))
 
 
 # Re-exported for tests that script transient failures.

@@ -21,7 +21,7 @@ import openai
 from openai.types.chat import ChatCompletion
 
 from harness.errors import HarnessError, ModelCallError, RetryableModelError, redact
-from harness.models.base import ChatRequest, ChatResponse, Provider, TokenLogprob, Usage
+from harness.models.base import ChatRequest, ChatResponse, EmbedRequest, EmbedResponse, Provider, TokenLogprob, Usage
 from harness.models.http_errors import (
     count,
     status_error,
@@ -73,6 +73,7 @@ class OpenAIProvider(Provider):
 
     provider = "openai"
     supports_batch = True
+    embedding_model = "text-embedding-3-small"
 
     def __init__(self, model: str, *, timeout: float = DEFAULT_TIMEOUT_S) -> None:
         super().__init__(model)
@@ -119,6 +120,22 @@ class OpenAIProvider(Provider):
                 "/chat/completions", body=_create_args(request, self.model), cast_to=ChatCompletion
             )
         return self._to_response(completion)
+
+    async def embed(self, request: EmbedRequest) -> EmbedResponse:
+        """One Embeddings call (``POST {base}/embeddings``) for all of ``request.inputs``.
+
+        Raises:
+            RetryableModelError: as :meth:`complete`, or a reply without one vector per input.
+            ModelCallError: the request was refused for good.
+        """
+        from openai.types import CreateEmbeddingResponse
+
+        # encoding_format "float": the SDK's create() would ask for base64 and
+        # decode it; compatible servers (Ollama, llama.cpp, vLLM) all speak float.
+        body = {"model": self.model, "input": list(request.inputs), "encoding_format": "float"}
+        with self._errors():
+            reply = await self._client.post("/embeddings", body=body, cast_to=CreateEmbeddingResponse)
+        return _to_embeddings(reply, len(request.inputs), self.full_name)
 
     async def submit_batch(self, items: list[tuple[str, ChatRequest]]) -> str:
         """Upload the items as a JSONL file and start a Batch on it; returns the batch id."""
@@ -268,6 +285,30 @@ def _create_args(request: ChatRequest, model: str) -> dict[str, Any]:
         args["logprobs"] = True
         args["top_logprobs"] = request.top_logprobs
     return args
+
+
+def _to_embeddings(reply: object, expected: int, model: str) -> EmbedResponse:
+    """Check an embeddings reply: one finite vector per input, of one length, put in input order."""
+    data = getattr(reply, "data", None)
+    if not isinstance(data, list) or len(data) != expected:
+        raise RetryableModelError(f"malformed embeddings reply: expected {expected} vectors")
+    vectors: list[list[float] | None] = [None] * expected
+    for position, item in enumerate(data):
+        index = getattr(item, "index", position)
+        vector = getattr(item, "embedding", None)
+        if not isinstance(index, int) or not 0 <= index < expected or not isinstance(vector, list) or not vector:
+            raise RetryableModelError("malformed embeddings reply: bad index or vector")
+        if not all(isinstance(x, (int, float)) and math.isfinite(x) for x in vector):
+            raise RetryableModelError("malformed embeddings reply: a vector holds a non-number")
+        vectors[index] = [float(x) for x in vector]
+    if any(v is None for v in vectors) or len({len(v) for v in vectors if v is not None}) != 1:
+        raise RetryableModelError("malformed embeddings reply: missing vectors or mixed lengths")
+    usage = getattr(reply, "usage", None)
+    return EmbedResponse(
+        vectors=vectors,  # type: ignore[arg-type] - every slot is filled, checked above
+        model=model,
+        usage=Usage(input_tokens=count(getattr(usage, "prompt_tokens", None))),
+    )
 
 
 def _logprobs(choice_logprobs: object) -> list[TokenLogprob] | None:

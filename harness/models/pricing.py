@@ -23,6 +23,8 @@ PRICES: dict[str, tuple[float, float]] = {
     "openai/gpt-4.1-nano": (0.1, 0.4),
     "openai/gpt-4o": (2.5, 10.0),
     "openai/gpt-4o-mini": (0.15, 0.6),
+    "openai/text-embedding-3-small": (0.02, 0.0),
+    "openai/text-embedding-3-large": (0.13, 0.0),
 }
 
 
