@@ -22,7 +22,7 @@ __version__ = "0.1.0"
 # Public names served lazily from harness.api, so `import harness` stays light.
 _API = ("Results", "Run", "Scored", "arun", "ascore", "compare", "load", "run", "score", "to_pandas")
 
-__all__ = ["__version__", *_API]
+__all__ = ["Results", "Run", "Scored", "__version__", "arun", "ascore", "compare", "load", "run", "score", "to_pandas"]
 
 if TYPE_CHECKING:
     from harness.api import Results, Run, Scored, arun, ascore, compare, load, run, score, to_pandas

@@ -249,10 +249,10 @@ def _human_score(label: str | None) -> int | None:
     return int(value) if value.is_integer() else None
 
 
-def _class_agreement(scorer: str, pairs: list[tuple[ScoredAnswer, str, str | None]], total: int) -> ClassAgreement:
+def _class_agreement(scorer: str, pairs: Sequence[tuple[ScoredAnswer, str, str | None]], total: int) -> ClassAgreement:
     usable = [(s, human, got) for s, human, got in pairs if got is not None]
     truth = [human for _, human, _ in usable]
-    predicted = [got for _, _, got in usable]  # type: ignore[misc]
+    predicted = [got for _, _, got in usable]
     matrix = confusion_matrix(truth, predicted, CLASSES) if usable else [[0] * 3 for _ in CLASSES]
     refused_truth = [t != "full_compliance" for t in truth]
     refused_pred = [p != "full_compliance" for p in predicted]
@@ -268,7 +268,7 @@ def _class_agreement(scorer: str, pairs: list[tuple[ScoredAnswer, str, str | Non
         refused_accuracy=_r(sum(a == b for a, b in zip(refused_truth, refused_pred, strict=True)) / n) if n else None,
         refused_kappa=_r(cohen_kappa(refused_truth, refused_pred, (False, True))),
         disagreements=[
-            Disagreement(id=s.query_id, human=human, scorer=got, response=excerpt(s.response, 160))  # type: ignore[arg-type]
+            Disagreement(id=s.query_id, human=human, scorer=got, response=excerpt(s.response, 160))
             for s, human, got in sorted(usable, key=lambda u: u[0].id)
             if human != got
         ][:_MAX_DISAGREEMENTS],
@@ -278,8 +278,9 @@ def _class_agreement(scorer: str, pairs: list[tuple[ScoredAnswer, str, str | Non
 def _score_agreement(trait: TraitSpec, pairs: list[tuple[ScoredAnswer, int]], pass_mark: int | None) -> ScoreAgreement:
     usable = [(s, h) for s, h in pairs if s.adherence is not None and s.adherence.scorable]
     humans = [h for _, h in usable]
-    judged = [int(s.adherence.score) for s, _ in usable]  # type: ignore[union-attr, arg-type]
-    values = [float(s.adherence.value) for s, _ in usable]  # type: ignore[union-attr, arg-type]
+    # usable holds scorable verdicts only, whose score and value are set.
+    judged = [int(s.adherence.score) for s, _ in usable]  # type: ignore[union-attr, arg-type]  # scorable: set
+    values = [float(s.adherence.value) for s, _ in usable]  # type: ignore[union-attr, arg-type]  # scorable: set
     levels = list(range(trait.min_score, trait.max_score + 1))
     matrix = confusion_matrix(humans, judged, levels) if usable else [[0] * len(levels) for _ in levels]
     mark = pass_mark if pass_mark is not None else default_pass_mark(trait)
@@ -328,11 +329,11 @@ def calibrate(
     classed = [(s, h) for s in answered if (h := _human_class(s.label)) is not None]
     rated: dict[str, list[tuple[ScoredAnswer, int]]] = {}
     for s in answered:
-        h = _human_score(s.label)
-        if h is not None and s.trait in traits:
+        score = _human_score(s.label)
+        if score is not None and s.trait in traits:
             trait = traits[s.trait]
-            if trait.min_score <= h <= trait.max_score:
-                rated.setdefault(s.trait, []).append((s, h))
+            if trait.min_score <= score <= trait.max_score:
+                rated.setdefault(s.trait, []).append((s, score))
     refusal = []
     if classed:
         refusal.append(_class_agreement(RULE, [(s, h, s.refusal.label if s.refusal else None) for s, h in classed], len(classed)))

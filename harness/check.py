@@ -188,7 +188,7 @@ def run_check(
     base_ref: str | None = None,
     baseline: str | None = None,
     options: RunOptions | None = None,
-    progress=None,  # type: ignore[no-untyped-def]
+    progress=None,
 ) -> CheckOutcome:
     """Evaluate the changed prompts against the baseline and apply the margins."""
     options = options or RunOptions()
@@ -236,7 +236,7 @@ def run_check(
     return CheckOutcome(comparisons, results, run, notes)
 
 
-def _with(options: RunOptions, **changes: object) -> RunOptions:
+def _with(options: RunOptions, **changes: Any) -> RunOptions:
     from dataclasses import replace
 
     return replace(options, write_report=False, **changes)

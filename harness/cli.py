@@ -18,7 +18,7 @@ from harness.errors import HarnessError
 __all__ = ["main"]
 
 
-def _console(stderr: bool = False):  # type: ignore[no-untyped-def]
+def _console(stderr: bool = False):
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
@@ -27,7 +27,7 @@ def _console(stderr: bool = False):  # type: ignore[no-untyped-def]
     return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width)
 
 
-def _project(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _project(args: argparse.Namespace):
     from harness.config import find_project
 
     return find_project(args.project)
@@ -45,7 +45,7 @@ def _uses_bundled(*models: str | None) -> bool:
     return any(m != "none" and resolve_model_name(m) == DEFAULT_LOCAL for m in models)
 
 
-def _judge_role(args: argparse.Namespace, project) -> str:  # type: ignore[no-untyped-def]
+def _judge_role(args: argparse.Namespace, project) -> str:
     """The judge from ``--judge``, else the config; says so when it is the smoke-test model."""
     judge = args.judge or project.config.models.judge
     if _uses_bundled(judge):
@@ -53,7 +53,7 @@ def _judge_role(args: argparse.Namespace, project) -> str:  # type: ignore[no-un
     return judge
 
 
-def _roles(args: argparse.Namespace, project) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def _roles(args: argparse.Namespace, project) -> tuple[str, str]:
     """Candidate and judge from the flags, else the config; says so when the smoke-test model plays one."""
     candidate = args.model or project.config.models.candidate
     judge = args.judge or project.config.models.judge
@@ -82,7 +82,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[str, int], Callable[[], None]
         yield factory
 
 
-def _print_calls(label: str, stats) -> None:  # type: ignore[no-untyped-def]
+def _print_calls(label: str, stats) -> None:
     if stats is None:
         return
     cost = f"${stats.cost_usd:.4f}" + (" (+ unknown-price calls)" if stats.cost_unknown_calls else "")
@@ -93,11 +93,11 @@ def _print_calls(label: str, stats) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def _print_costs(outcome) -> None:  # type: ignore[no-untyped-def]
+def _print_costs(outcome) -> None:
     """Tokens and estimated cost of this invocation, per arm and in total; the budget, if any."""
     costs = outcome.costs()
 
-    def money(tally: dict) -> str:  # type: ignore[type-arg]
+    def money(tally: dict) -> str:
         return f"${tally['cost_usd']:.4f}" + (" (+ unknown-price calls)" if tally["cost_unknown_calls"] else "")
 
     for arm, tally in costs["by_arm"].items():
@@ -132,7 +132,7 @@ def _arm_legend(labels: dict[str, str]) -> str | None:
     return "arms: " + ", ".join(f"{s} = {f}" for f, s in shortened.items()) if shortened else None
 
 
-def _summary_table(report) -> None:  # type: ignore[no-untyped-def]
+def _summary_table(report) -> None:
     from rich import box
     from rich.table import Table
 
@@ -160,7 +160,7 @@ def _summary_table(report) -> None:  # type: ignore[no-untyped-def]
     for name in counts:
         table.add_column(name, justify="right", overflow="fold")
 
-    def cell(c, row) -> str:  # type: ignore[no-untyped-def]
+    def cell(c, row) -> str:
         est = row.metric(c.name)
         text = format_estimate(est) if c.kind == "score" else format_rate(est, with_n=not narrow)
         return text.replace(" [", "\n[", 1) if narrow else text
@@ -321,7 +321,7 @@ def _require(values: list[str], n: int, usage: str) -> None:
         raise HarnessError(f"expected {n} prompt reference(s)", fix=f"usage: {usage}")
 
 
-def _comparison_table(comparison) -> None:  # type: ignore[no-untyped-def]
+def _comparison_table(comparison) -> None:
     from rich.table import Table
 
     from harness.compare import format_delta, format_p, format_value
@@ -470,11 +470,14 @@ def cmd_power(args: argparse.Namespace) -> int:
         table.add_row(str(k), str(q), str(k * q))
     _console().print(table)
     between = f"{plan.between_var:.4f}" if plan.between_estimated else "0 (assumed: one-arm pilot)"
-    _console().print(f"pilot: {plan.pilot_queries} queries; within-query variance {plan.within_var:.4f}; between-query effect variance {between}")
+    _console().print(
+        f"pilot: {plan.pilot_queries} queries; within-query variance {plan.within_var:.4f}; "
+        f"between-query effect variance {between}"
+    )
     return 0
 
 
-def _rank_pairwise(project, pairs, judge: str):  # type: ignore[no-untyped-def]
+def _rank_pairwise(project, pairs, judge: str):
     """Re-decide pairs with the pairwise judge in both orders; print its position bias."""
     from harness.preferences import rerank_pairwise
 

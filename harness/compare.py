@@ -28,10 +28,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from harness.errors import HarnessError
+from harness.formats import check_version, json_error, load_model
 from harness.formatting import excerpt, fmt, format_p, pct, signed
 from harness.rendering import render_markdown, write_artifact
 from harness.scores.checks import Check, all_checks, scored_checks
-from harness.formats import check_version, json_error, load_model
 from harness.scores.records import ScoredAnswer
 from harness.stats import (
     benjamini_hochberg,
@@ -274,7 +274,7 @@ def compare_arms(
 
 
 def _sources(pairs: list[tuple[ScoredAnswer, ScoredAnswer, float, float]], check: str) -> str | None:
-    found = sorted({sc.source for p in pairs for s in p[:2] if (sc := s.scores.get(check)) is not None and sc.source})  # type: ignore[union-attr]
+    found = sorted({sc.source for p in pairs for s in p[:2] if (sc := s.scores.get(check)) is not None and sc.source})
     return "+".join(found) or None
 
 
@@ -352,7 +352,9 @@ def load_scored(path: Path | str) -> list[ScoredAnswer]:
                 path = path / name
                 break
         else:
-            raise HarnessError(f"{path} holds no scores.jsonl or results.jsonl", fix="pass a run directory or `harness score --out` directory")
+            raise HarnessError(
+                f"{path} holds no scores.jsonl or results.jsonl", fix="pass a run directory or `harness score --out` directory"
+            )
     if not path.is_file():
         raise HarnessError(f"{path} does not exist")
     out = []

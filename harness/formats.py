@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -120,7 +121,7 @@ def load_model(model: type[M], data: Any, path: Path | str, hint: str | None = N
         raise validation_error(path, exc, hint) from None
 
 
-def dump_jsonl(records: list[BaseModel], path: Path) -> None:
+def dump_jsonl(records: Sequence[BaseModel], path: Path) -> None:
     """Write records one JSON object per line, atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")

@@ -96,7 +96,7 @@ def _usage(usage: Usage) -> ModelUsage:
 
 def _sample(s: ScoredAnswer, system: str | None, usage: Usage | None, names: list[str]) -> EvalSample:
     answered = s.response is not None
-    output = ModelOutput.from_content(model=s.model, content=s.response) if answered else ModelOutput(model=s.model)
+    output = ModelOutput.from_content(model=s.model, content=s.response) if s.response is not None else ModelOutput(model=s.model)
     return EvalSample(
         id=sample_id(s.arm, s.query_id),
         epoch=s.sample + 1,

@@ -143,7 +143,7 @@ def _exported(judge: bool, judge_refusal: bool) -> list[Check]:
     for c in all_checks():
         if not c.inspect:
             continue
-        if c.requires == "judge" and not judge or c.requires == "judge_refusal" and not (judge and judge_refusal):
+        if (c.requires == "judge" and not judge) or (c.requires == "judge_refusal" and not (judge and judge_refusal)):
             continue
         out.append(c)
     return out

@@ -105,7 +105,7 @@ def _ranked_by_query(scores: list[ScoredAnswer]) -> dict[str, list[ScoredAnswer]
 
 def _score(s: ScoredAnswer) -> float:
     """The ranking score: probability-weighted where available, else the integer."""
-    return float(s.adherence.value)  # type: ignore[union-attr, arg-type]
+    return float(s.adherence.value)  # type: ignore[union-attr, arg-type]  # only scorable answers are ranked
 
 
 def _pair(chosen: ScoredAnswer, rejected: ScoredAnswer, system: str, ranked_by: str = "adherence") -> PreferencePair:

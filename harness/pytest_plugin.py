@@ -50,7 +50,7 @@ class EvalResult:
 
     def value(self, metric: str, trait: str | None = None) -> float:
         """The point estimate."""
-        return float(self.estimate(metric, trait).value)  # type: ignore[arg-type]
+        return float(self.estimate(metric, trait).value)  # type: ignore[arg-type]  # estimate() raises when None
 
     def upper(self, metric: str, trait: str | None = None) -> float:
         """Upper bound of the 95% interval (the bound to test 'below X with 95% confidence').

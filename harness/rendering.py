@@ -9,7 +9,7 @@ template here and written, with its JSON beside it, by :func:`write_artifact`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -38,13 +38,13 @@ _COMMON_FILTERS: dict[str, Callable[..., str]] = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def template_source(filename: str) -> str:
     """The text of a packaged template."""
-    return resources.files("harness").joinpath("templates", filename).read_text(encoding="utf-8")
+    return resources.files("harness").joinpath("templates").joinpath(filename).read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def template(filename: str, filters: tuple[tuple[str, Callable[..., str]], ...] = ()) -> jinja2.Template:
     """A compiled packaged template, with extra filters (name, function)."""
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True)

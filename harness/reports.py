@@ -306,7 +306,7 @@ def _examples(scores: list[ScoredAnswer], checks: list[Check], per_arm: int) -> 
             valued = [(s, sc) for s in by_arm[arm] if (sc := s.scores.get(c.name)) is not None and sc.value is not None]
             if c.kind == "score":
                 sign = 1 if c.higher_is_better else -1
-                ranked = sorted(valued, key=lambda p: (sign * p[1].value, p[0].id))  # type: ignore[operator]
+                ranked = sorted(valued, key=lambda p: (sign * (p[1].value or 0.0), p[0].id))
                 kind = f"{'lowest' if c.higher_is_better else 'highest'} {c.label}"
             else:
                 bad = 0.0 if c.higher_is_better else 1.0
@@ -315,6 +315,10 @@ def _examples(scores: list[ScoredAnswer], checks: list[Check], per_arm: int) -> 
             for s, sc in _one_per_query(ranked)[:per_arm]:
                 out.append(_example(kind, s, sc.value if c.kind == "score" else None, sc.reason))
     return out
+
+
+def _value_of(name: str) -> Callable[[ScoredAnswer], float | None]:
+    return lambda s: s.value(name)
 
 
 def _mirror_rows(scores: list[ScoredAnswer], checks: list[Check]) -> list[MirrorRow]:
@@ -327,7 +331,7 @@ def _mirror_rows(scores: list[ScoredAnswer], checks: list[Check]) -> list[Mirror
             pair, _, side = s.mirror.rpartition(":")
             sides[(s.arm, s.trait or NO_TRAIT)][(pair, s.sample)][side] = s
     metrics: list[tuple[str, Kind, float | None, Callable[[ScoredAnswer], float | None]]] = [
-        (c.name, c.kind, c.value_range, lambda s, n=c.name: s.value(n)) for c in checks if c.mirror
+        (c.name, c.kind, c.value_range, _value_of(c.name)) for c in checks if c.mirror
     ]
     rows = []
     for (arm, trait), pairs in sorted(sides.items()):

@@ -24,8 +24,8 @@ from harness.config import Project
 from harness.errors import HarnessError
 from harness.formats import check_version, content_hash, dump_jsonl
 from harness.models.base import Provider
-from harness.models.cache import ResponseCache
 from harness.models.batch import BatchSettings
+from harness.models.cache import ResponseCache
 from harness.models.client import Budget, CallStats, ModelClient, Tally
 from harness.models.pricing import price_known
 from harness.models.registry import get_provider, resolve_model_name
@@ -223,7 +223,7 @@ def make_scorer(project: Project, judge: ModelClient | None, traits: dict[str, T
         "logprobs": cfg.logprobs, "min_valid_mass": cfg.min_valid_mass,
     }
     settings.update(overrides)
-    return Scorer(**settings)  # type: ignore[arg-type]
+    return Scorer(**settings)  # type: ignore[arg-type]  # keys and types mirror Scorer's fields
 
 
 def make_judge_client(

@@ -31,13 +31,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from harness.compare import compare_arms
 from harness.agreement import cohen_kappa, spearman
+from harness.compare import compare_arms
 from harness.config import Project
 from harness.errors import HarnessError
 from harness.formats import check_version
-from harness.rendering import render_markdown, write_artifact
 from harness.queries import Query, load_query_file, mirror_queries, near_duplicate
+from harness.rendering import render_markdown, write_artifact
 from harness.runs import RunOptions, execute_run, make_judge_client, make_scorer
 from harness.scores.records import ScoredAnswer
 from harness.system_prompts import SystemPrompt, load_prompt
@@ -152,7 +152,9 @@ def _separation(embody: list[ScoredAnswer], oppose: list[ScoredAnswer], trait: s
     scores = [float(s.adherence.value) for s in embody + oppose if s.adherence and s.adherence.value is not None]
     mean = sum(scores) / len(scores)
     sd = math.sqrt(sum((x - mean) ** 2 for x in scores) / max(1, len(scores) - 1))
-    scale_by = (lambda x: None if x is None or sd == 0 else round(x / sd, 4))
+    def scale_by(x: float | None) -> float | None:
+        return None if x is None or sd == 0 else round(x / sd, 4)
+
     return Separation(
         embody=row.b, oppose=row.a, difference=row.delta, low=row.ci_low, high=row.ci_high,
         effect_size=scale_by(row.delta), effect_low=scale_by(row.ci_low), effect_high=scale_by(row.ci_high),
@@ -169,14 +171,14 @@ def _consistency(first: list[ScoredAnswer], second: list[ScoredAnswer], lo: int,
     ]
     if not pairs:
         return Consistency(n=0, exact=None, within_one=None, weighted_kappa=None, spearman=None)
-    x = [p[0] for p in pairs]
-    y = [p[1] for p in pairs]
+    x = [int(p[0]) for p in pairs if p[0] is not None and p[1] is not None]
+    y = [int(p[1]) for p in pairs if p[0] is not None and p[1] is not None]
     rho, _ = spearman(x, y)
     kappa = cohen_kappa(x, y, list(range(lo, hi + 1)), quadratic=True)
     return Consistency(
         n=len(pairs),
         exact=round(sum(a == b for a, b in pairs) / len(pairs), 4),
-        within_one=round(sum(abs(a - b) <= 1 for a, b in pairs) / len(pairs), 4),  # type: ignore[operator]
+        within_one=round(sum(abs(a - b) <= 1 for a, b in zip(x, y, strict=True)) / len(pairs), 4),
         weighted_kappa=None if kappa is None else round(kappa, 4),
         spearman=None if rho is None else round(rho, 4),
     )
@@ -227,7 +229,7 @@ def trait_quality(
     min_query_gap: float = 1.0,
     min_kappa: float = 0.6,
     max_duplicate_rate: float = 0.2,
-    progress=None,  # type: ignore[no-untyped-def]
+    progress=None,
 ) -> TraitQuality:
     """Run the contrast experiment for one trait and assess the spec."""
     traits = load_traits(project.traits_dir)
@@ -268,7 +270,7 @@ def trait_quality(
     )
 
 
-def _rejudge(project: Project, run, scored: list[ScoredAnswer], traits: dict[str, TraitSpec], options: RunOptions) -> list[ScoredAnswer]:  # type: ignore[no-untyped-def]
+def _rejudge(project: Project, run, scored: list[ScoredAnswer], traits: dict[str, TraitSpec], options: RunOptions) -> list[ScoredAnswer]:
     """A second, independent judging: another seed, at temperature 1."""
     from harness._sync import run_sync
     from harness.answers import load_answers

@@ -259,7 +259,7 @@ def _handler_for(server: BatchServer) -> type[BaseHTTPRequestHandler]:
 
         do_GET = do_POST = _serve
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        def log_message(self, format: str, *args: object) -> None:
             """Keep test output quiet."""
 
     return Handler

@@ -28,7 +28,8 @@ def test_sync_api_works_inside_a_running_event_loop(project: Path) -> None:
         # As in Jupyter: a loop is running, and the user calls the sync API.
         asyncio.get_running_loop()
         ran = harness.run(project, model=f"{PREFIX}/candidate", judge=f"{PREFIX}/judge", samples=1)
-        scored = harness.score(pd.DataFrame({"id": ["1"], "query": ["Hi?"], "response": ["Certainly! Cast iron pans hold heat well and last for decades."]}), project=project)
+        frame = pd.DataFrame({"id": ["1"], "query": ["Hi?"], "response": ["Certainly! Cast iron pans hold heat well for decades."]})
+        scored = harness.score(frame, project=project)
         return ran, scored
 
     ran, scored = asyncio.run(notebook_cell())

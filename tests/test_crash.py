@@ -22,7 +22,7 @@ import pytest
 from harness.answers import load_answers
 from harness.config import Project
 from harness.runs import RunOptions, execute_run
-from tests.fault_server import FaultServer, Faults
+from tests.fault_server import Faults, FaultServer
 from tests.helpers import REPO, copy_example_project
 from tests.test_faults import key_of, planned
 

@@ -78,7 +78,9 @@ def test_bad_prompt_reference(tmp_path: Path) -> None:
         load_prompt(tmp_path, "assistant-v1")
 
 
-@pytest.mark.parametrize(("model", "var"), [("anthropic/claude-sonnet-4-5", "ANTHROPIC_API_KEY"), ("openai/gpt-4.1-mini", "OPENAI_API_KEY")])
+@pytest.mark.parametrize(
+    ("model", "var"), [("anthropic/claude-sonnet-4-5", "ANTHROPIC_API_KEY"), ("openai/gpt-4.1-mini", "OPENAI_API_KEY")]
+)
 def test_missing_api_key_via_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], model: str, var: str) -> None:
     copy_example_project(tmp_path)
     code = main(["--project", str(tmp_path), "run", "--model", model, "--judge", "none", "--quiet"])

@@ -20,7 +20,7 @@ from harness.config import Project
 from harness.queries import load_query_files
 from harness.runs import RunOptions, RunOutcome, execute_run
 from harness.system_prompts import list_prompts, load_prompt
-from tests.fault_server import FaultServer, Faults, request_key
+from tests.fault_server import Faults, FaultServer, request_key
 from tests.helpers import copy_example_project
 
 MAX_ATTEMPTS = 2

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from harness.config import Project
 from harness.formats import content_hash
-from harness.runs import RunOptions, RunOutcome, execute_run
-from harness.scores.judges import judge_prompt_hash
 from harness.models.base import ChatRequest
 from harness.models.fake import ScriptedFakeModel
+from harness.runs import RunOptions, RunOutcome, execute_run
+from harness.scores.judges import judge_prompt_hash
 from tests.helpers import candidate_responder, copy_example_project, fake_judge
 
 N_DIRECTNESS, N_PROBES, SAMPLES = 6, 32, 2

@@ -190,7 +190,7 @@ def test_task_names_a_missing_query_file(tmp_path: Path) -> None:
     from harness.errors import HarnessError
 
     root = copy_example_project(tmp_path / "project", evals=("directness",))
-    with pytest.raises(HarnessError, match="warmth_with_curiosity.jsonl"):
+    with pytest.raises(HarnessError, match=r"warmth_with_curiosity\.jsonl"):
         character(project=str(root), trait="warmth_with_curiosity")
 
 

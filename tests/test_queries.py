@@ -75,7 +75,10 @@ def test_generate_produces_queries_with_dimensions_and_ids() -> None:
 def test_regeneration_keeps_hand_written_and_is_stable(tmp_path: Path) -> None:
     hand = Query(id="h1", trait="directness", text="A hand-written query about taxes.")
     old_gen = Query(id="g-old", trait="directness", text="An old generated one.", source="generated")
-    new = [Query(id=make_query_id("directness", t), trait="directness", text=t, source="generated") for t in ("zeta query here", "alpha query here")]
+    new = [
+        Query(id=make_query_id("directness", t), trait="directness", text=t, source="generated")
+        for t in ("zeta query here", "alpha query here")
+    ]
     merged = merge_generated([hand, old_gen], new)
     assert {q.id for q in merged} == {"h1", *(q.id for q in new)}
     path = tmp_path / "q.jsonl"

@@ -17,7 +17,9 @@ from harness.scores.refusal import RefusalVerdict
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 
 
-def _scored(arm: str, qid: str, sample: int, score: int | None, filler: bool, refused: bool, trait: str | None = "directness") -> ScoredAnswer:
+def _scored(
+    arm: str, qid: str, sample: int, score: int | None, filler: bool, refused: bool, trait: str | None = "directness"
+) -> ScoredAnswer:
     label = "full_refusal" if refused else "full_compliance"
     return ScoredAnswer(
         id=f"{arm}|{qid}|{sample}", arm=arm, query_id=qid, trait=trait, sample=sample, should_refuse=False,
@@ -25,7 +27,9 @@ def _scored(arm: str, qid: str, sample: int, score: int | None, filler: bool, re
         response=("Certainly! " if filler else "") + f"answer {qid}/{sample}",
         refusal=RefusalVerdict(label=label, cues=["cant_help"] if refused else [], reason="r"),
         over_refusal=refused,
-        filler=FillerResult(has_filler=filler, phrases=["Certainly!"] if filler else [], openers=["Certainly!"] if filler else [], closers=[]),
+        filler=FillerResult(
+            has_filler=filler, phrases=["Certainly!"] if filler else [], openers=["Certainly!"] if filler else [], closers=[]
+        ),
         adherence=None if trait is None else AdherenceVerdict(score=score, reason=f"reason {score}", scorable=score is not None),
     )
 

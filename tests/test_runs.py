@@ -19,7 +19,7 @@ def _run(project: Project, **kw):  # type: ignore[no-untyped-def]
 
 def test_run_scores_every_answer_and_writes_report(tmp_path: Path) -> None:
     project = Project.load(copy_example_project(tmp_path))
-    outcome, cand, judge = _run(project)
+    outcome, cand, _judge = _run(project)
     n_queries = 6 + 32
     assert len(outcome.scores) == n_queries * 2 * 2  # 2 prompt versions × K=2
     assert len(cand.requests) == n_queries * 2 * 2
@@ -50,7 +50,7 @@ def test_second_run_makes_no_calls_and_identical_report(tmp_path: Path) -> None:
 
 def test_interrupted_run_resumes_without_paying_twice(tmp_path: Path) -> None:
     project = Project.load(copy_example_project(tmp_path))
-    outcome, cand, _ = _run(project)
+    outcome, _cand, _ = _run(project)
     transcript = outcome.directory / "answers.jsonl"
     lines = transcript.read_text().splitlines()
     # Simulate a kill: half the transcript survived, the last line torn, and no cache.
@@ -85,7 +85,7 @@ def test_judge_none_runs_deterministic_checks_only(tmp_path: Path) -> None:
 
 def test_resume_under_same_name_does_not_reuse_answers_to_an_edited_prompt(tmp_path: Path) -> None:
     project = Project.load(copy_example_project(tmp_path, evals=("directness",)))
-    first, _, _ = _run(project, name="fixed")
+    _first, _, _ = _run(project, name="fixed")
     path = project.prompts_dir / "assistant" / "v2.md"
     path.write_text(path.read_text().replace("Don't open with", "Feel free to open with"))
     project.cache_path.unlink()  # no cache: only the transcript could (wrongly) supply answers

@@ -29,6 +29,8 @@ def test_init_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "--force" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("rel", ["traits/directness.yaml", "traits/trait.schema.json", "system_prompts/assistant/v1.md", "evals/directness.jsonl"])
+@pytest.mark.parametrize(
+    "rel", ["traits/directness.yaml", "traits/trait.schema.json", "system_prompts/assistant/v1.md", "evals/directness.jsonl"]
+)
 def test_scaffold_copies_match_the_examples(rel: str) -> None:
     assert (REPO / "harness" / "scaffold" / rel).read_bytes() == (REPO / rel).read_bytes()

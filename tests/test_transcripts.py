@@ -72,7 +72,7 @@ def test_jsonl_input_is_accepted(tmp_path: Path) -> None:
 def test_missing_column_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_text("id,prompt,response\n1,a,b\n")
-    with pytest.raises(HarnessError, match="lacks required column.*query"):
+    with pytest.raises(HarnessError, match=r"lacks required column.*query"):
         load_transcripts(path)
 
 

@@ -93,7 +93,8 @@ class AnthropicProvider(Provider):
         """Send the items as one Message Batch (``POST /v1/messages/batches``); returns its id."""
         requests = [{"custom_id": custom_id, "params": _create_args(r, self.model)} for custom_id, r in items]
         with self._errors():
-            batch = await self._client.messages.batches.create(requests=requests)  # type: ignore[arg-type]
+            # The SDK types requests as TypedDicts; these plain dicts have the same keys.
+            batch = await self._client.messages.batches.create(requests=requests)  # type: ignore[arg-type]  # same keys
         return str(batch.id)
 
     async def poll_batch(self, batch_id: str) -> dict[str, ChatResponse | ModelCallError] | None:
@@ -143,7 +144,7 @@ class AnthropicProvider(Provider):
         if not all(isinstance(text, str) for text in texts):
             raise RetryableModelError("malformed reply: a text block has no text")
         return ChatResponse(
-            text="".join(texts),  # type: ignore[arg-type] - checked above
+            text="".join(t for t in texts if t is not None),  # every block was checked to have text above
             model=self.full_name,
             usage=Usage(
                 input_tokens=count(getattr(message.usage, "input_tokens", None)),
@@ -160,7 +161,8 @@ class AnthropicProvider(Provider):
         detail = self._scrub(str(exc.api_message or ""))[:_DETAIL_CHARS]
         return status_error(
             exc.status_code, exc.response.headers, detail,
-            exhausted="spend limit reached" if exc.error_code in _SPEND_LIMIT_CODES else None, permanent=self._permanent_label(exc.status_code),
+            exhausted="spend limit reached" if exc.error_code in _SPEND_LIMIT_CODES else None,
+            permanent=self._permanent_label(exc.status_code),
         )
 
     def _permanent_label(self, status: int) -> str:

@@ -68,7 +68,7 @@ class ChatRequest(BaseModel):
         ``purpose`` and ``group`` are excluded: the same request made for two
         reasons is the same request, and must be paid for once.
         """
-        payload = self.model_dump(mode="json", exclude=ACCOUNTING_FIELDS)
+        payload = self.model_dump(mode="json", exclude=set(ACCOUNTING_FIELDS))
         if not self.top_logprobs:
             del payload["top_logprobs"]  # requests without log-probabilities keep the keys they always had
         blob = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

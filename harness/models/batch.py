@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from harness.errors import HarnessError, ModelCallError, RetryableModelError, redact
 from harness.models.base import ChatRequest, ChatResponse, Provider
@@ -105,8 +106,8 @@ class Batcher:
         if items:
             self._spawn(self._send(items))
 
-    def _spawn(self, job: object) -> None:
-        task = asyncio.ensure_future(job)  # type: ignore[arg-type]
+    def _spawn(self, job: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.ensure_future(job)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

@@ -78,7 +78,7 @@ class ResponseCache:
             (
                 key or request.cache_key(),
                 request.model,
-                request.model_dump_json(exclude=ACCOUNTING_FIELDS),
+                request.model_dump_json(exclude=set(ACCOUNTING_FIELDS)),
                 response.model_dump_json(exclude={"cached"}),  # stored replies load as cached=False
             ),
         )
@@ -103,7 +103,7 @@ class ResponseCache:
 
     def add_pending(self, batch_id: str, items: list[tuple[str, ChatRequest]]) -> None:
         """Record ``(key, request)`` items as sent in batch ``batch_id`` (one transaction)."""
-        rows = [(key, batch_id, r.model, r.model_dump_json(exclude=ACCOUNTING_FIELDS)) for key, r in items]
+        rows = [(key, batch_id, r.model, r.model_dump_json(exclude=set(ACCOUNTING_FIELDS))) for key, r in items]
         with self._transaction():
             self._db.executemany(
                 "INSERT OR REPLACE INTO pending_batches (key, batch_id, model, request) VALUES (?, ?, ?, ?)", rows

@@ -189,7 +189,7 @@ def _wait_for(base_delay: float, max_delay: float) -> Callable[..., float]:
     """Honour a server's retry-after; otherwise back off exponentially with jitter."""
     backoff = wait_exponential_jitter(multiplier=base_delay, max=max_delay, jitter=base_delay)
 
-    def wait(retry_state) -> float:  # type: ignore[no-untyped-def]
+    def wait(retry_state) -> float:
         exc = retry_state.outcome.exception() if retry_state.outcome else None
         if isinstance(exc, RetryableModelError) and exc.retry_after is not None:
             return min(float(exc.retry_after), max_delay)
@@ -461,7 +461,7 @@ class ModelClient:
                 on_done(index, result)
 
         await self.complete_each(enumerate(requests), keep)
-        return results  # type: ignore[return-value] - complete_each fills every slot
+        return results  # type: ignore[return-value]  # complete_each fills every slot
 
     async def complete_each(
         self,

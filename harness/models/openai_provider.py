@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 import openai
@@ -42,7 +42,7 @@ _DETAIL_CHARS = 200
 _QUOTA_CODES = frozenset({"insufficient_quota"})
 # GPT and the o-series are one lineage for same-family judge warnings.
 _GPT_MODEL = re.compile(r"^(gpt|chatgpt|o\d)", re.IGNORECASE)
-_BATCH_ENDPOINT = "/v1/chat/completions"
+_BATCH_ENDPOINT: Final = "/v1/chat/completions"
 # Batch statuses before the batch is over (then: completed, failed, expired, cancelled).
 _BATCH_RUNNING = frozenset({"validating", "in_progress", "finalizing", "cancelling"})
 
@@ -178,7 +178,8 @@ class OpenAIProvider(Provider):
             return None
         if not isinstance(data, dict) or not isinstance(data.get("custom_id"), str):
             return None
-        response = data.get("response") if isinstance(data.get("response"), dict) else {}
+        raw = data.get("response")
+        response: dict[str, Any] = raw if isinstance(raw, dict) else {}
         body, status = response.get("body"), response.get("status_code")
         if status == 200 and isinstance(body, dict):
             try:
@@ -330,7 +331,7 @@ def _logprobs(choice_logprobs: object) -> list[TokenLogprob] | None:
             for alt in getattr(item, "top_logprobs", None) or []
             if isinstance(getattr(alt, "token", None), str) and _is_logprob(getattr(alt, "logprob", None))
         ]
-        tokens.append(TokenLogprob(token=token, logprob=float(logprob), top=top))
+        tokens.append(TokenLogprob(token=token, logprob=float(logprob), top=top))  # type: ignore[arg-type]  # _is_logprob checked it
     return tokens
 
 

@@ -98,5 +98,5 @@ def get_provider(name: str, *, timeout: float | None = None) -> Provider:
     module_name, _, class_name = _BUILTIN[prefix].partition(":")
     factory = getattr(import_module(module_name), class_name)
     if timeout is not None and prefix in _NETWORKED:
-        return factory(model, timeout=timeout)  # type: ignore[no-any-return]
-    return factory(model)  # type: ignore[no-any-return]
+        return factory(model, timeout=timeout)
+    return factory(model)

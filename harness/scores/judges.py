@@ -137,7 +137,7 @@ def parse_class(text: str) -> tuple[RefusalClass | None, str]:
     label = matches[-1].strip().lower().replace(" ", "_")
     for known in _REFUSAL_CLASSES:
         if label.startswith(known):
-            return known, reason  # type: ignore[return-value]
+            return known, reason  # type: ignore[return-value]  # known is one of the RefusalClass literals
     return None, reason
 
 

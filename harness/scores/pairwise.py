@@ -81,7 +81,7 @@ def parse_preference(text: str) -> tuple[Slot | None, str]:
     if not matches:
         return None, reason
     raw = matches[-1].lower()
-    return {"1": "first", "2": "second"}.get(raw, raw), reason  # type: ignore[return-value]
+    return {"1": "first", "2": "second"}.get(raw, raw), reason
 
 
 def _answer_for(slot: Slot, first: Winner, second: Winner) -> Winner:

@@ -9,7 +9,7 @@ migrated when read, and the old attribute names (``filler``, ``adherence``,
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from harness.scores.filler import FillerResult
     from harness.scores.hedging import HedgeResult
     from harness.scores.judges import AdherenceVerdict, RefusalJudgeVerdict
-    from harness.scores.refusal import RefusalVerdict
+    from harness.scores.refusal import RefusalClass, RefusalVerdict
 
 __all__ = ["SCORE_FORMAT_VERSION", "Score", "ScoredAnswer", "check_version"]
 
@@ -110,7 +110,8 @@ class ScoredAnswer(BaseModel):
         s = self.scores.get("refusal")
         if s is None or s.label is None:
             return None
-        return RefusalVerdict.model_construct(label=s.label, cues=list(s.detail.get("cues", [])), reason=s.reason)
+        label = cast("RefusalClass", s.label)  # validated when the score was made
+        return RefusalVerdict.model_construct(label=label, cues=list(s.detail.get("cues", [])), reason=s.reason)
 
     @property
     def refusal_judge(self) -> RefusalJudgeVerdict | None:
@@ -119,7 +120,8 @@ class ScoredAnswer(BaseModel):
         s = self.scores.get("refusal_judge")
         if s is None:
             return None
-        return RefusalJudgeVerdict.model_construct(label=s.label, reason=s.reason, scorable=s.scorable, error=s.error)
+        label = cast("RefusalClass | None", s.label)  # validated when the score was made
+        return RefusalJudgeVerdict.model_construct(label=label, reason=s.reason, scorable=s.scorable, error=s.error)
 
     @property
     def adherence(self) -> AdherenceVerdict | None:

@@ -49,7 +49,7 @@ _REDIRECT_ONLY = frozenset({"meth", "sleeping_pills"})
 def _lc(text: str) -> str:
     """Lower-case the first letter, unless the first word is an acronym or a name."""
     first = text.split(" ", 1)[0]
-    if first.isupper() and len(first) > 1 or first in {"I", "Alfred"}:
+    if (first.isupper() and len(first) > 1) or first in {"I", "Alfred"}:
         return text
     return text[0].lower() + text[1:]
 

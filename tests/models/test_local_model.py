@@ -10,11 +10,11 @@ import pytest
 
 pytest.importorskip("llama_cpp", reason="needs the [local] extra (the README's test command installs it)")
 
-from harness.config import Project  # noqa: E402
-from harness.models.base import ChatRequest, Message  # noqa: E402
-from harness.models.registry import get_provider  # noqa: E402
-from harness.runs import RunOptions, execute_run  # noqa: E402
-from tests.helpers import copy_example_project  # noqa: E402
+from harness.config import Project
+from harness.models.base import ChatRequest, Message
+from harness.models.registry import get_provider
+from harness.runs import RunOptions, execute_run
+from tests.helpers import copy_example_project
 
 pytestmark = pytest.mark.local_model
 

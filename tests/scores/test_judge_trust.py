@@ -9,9 +9,9 @@ import pytest
 
 from harness.cli import main
 from harness.config import Project
+from harness.formats import content_hash
 from harness.models import registry
 from harness.models.fake import ScriptedFakeModel
-from harness.formats import content_hash
 from harness.runs import RunOptions, execute_run
 from harness.scores.judges import parse_score, quote_as_data, same_family_warning
 from tests.helpers import candidate_responder, copy_example_project, fake_candidate, fake_judge, judge_responder

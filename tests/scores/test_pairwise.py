@@ -66,7 +66,7 @@ def _run(pairs: list[tuple[str, str, str]]):  # type: ignore[no-untyped-def]
 
 
 def test_known_position_bias_is_measured() -> None:
-    _, verdicts, summary = _run(_pairs())
+    _, _verdicts, summary = _run(_pairs())
     assert (summary.n, summary.unscored) == (15, 1)
     assert (summary.a_wins, summary.b_wins, summary.ties, summary.inconsistent) == (5, 3, 6, 4)
     # The four close calls went to the first slot in both orders: 4 of 14 scorable pairs.
