@@ -732,7 +732,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("power", help="how many queries × samples detect a given difference, from a pilot run")
     p.add_argument("pilot", metavar="RUN_OR_RESULTS")
-    p.add_argument("--metric", default="adherence", help="adherence, adherence:<trait>, over_refusal or filler")
+    p.add_argument(
+        "--metric", default="adherence",
+        help="a compared check: adherence, adherence:<trait>, over_refusal, filler, hedging, or your own",
+    )
     p.add_argument("--effect", type=float, required=True, help="smallest difference to detect (score points or rate)")
     p.add_argument("--arms", nargs="+", metavar="ARM", help="one arm, or two to estimate effect heterogeneity")
     p.set_defaults(func=cmd_power)

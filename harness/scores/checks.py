@@ -108,6 +108,9 @@ class Check:
         agrees_with: another check whose ``label`` this one's is compared with, per row.
         agreement_label: the column heading of that agreement.
         show: how a score's detail reads in one line (inspect explanations, viewers).
+        scope: what one value describes: an ``answer`` (every built-in check), or a whole
+            ``conversation`` (multi-turn metrics such as capitulation or persona drift,
+            computed on a conversation's record and reported the same way).
     """
 
     name: str
@@ -134,6 +137,7 @@ class Check:
     agrees_with: str | None = None
     agreement_label: str = ""
     show: Callable[[Score], str] | None = None
+    scope: Literal["answer", "conversation"] = "answer"
     builtin: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
