@@ -7,6 +7,9 @@
   var DATA = JSON.parse(document.getElementById("viewer-data").textContent);
   var tParsed = performance.now();
   var CHUNK = 25;
+  // The first window is small: on load the rows sit below the summary and the comparison, out
+  // of sight, and the next window renders as soon as the list nears the screen.
+  var FIRST_CHUNK = 10;
   var NO_TRAIT = "(probes)";
   var SVG = "http://www.w3.org/2000/svg";
 
@@ -488,7 +491,7 @@
     byId("rows").textContent = "";
     byId("count").textContent = "Showing " + view.length + " of " + QUERIES.length + " queries" +
       (ARMS.length ? " (" + shownArms().length + " of " + ARMS.length + " arms)" : "") + ".";
-    renderMore();
+    renderMore(FIRST_CHUNK);
   }
 
   // --- controls -----------------------------------------------------------------------
