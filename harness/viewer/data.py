@@ -16,16 +16,28 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from harness.compare import Comparison, compare_arms, format_delta, format_p, format_value, load_scored
+from harness.compare import (
+    Comparison,
+    compare_arms,
+    format_delta,
+    format_p,
+    format_value,
+    load_scored,
+)
 from harness.errors import HarnessError
 from harness.scores.records import ScoredAnswer
-from harness.viewer.values import answer_metrics, answer_view, summary_checks, summary_rows
+from harness.viewer.values import (
+    answer_metrics,
+    answer_view,
+    summary_checks,
+    summary_rows,
+)
 from harness.viewer.versions import default_pairs, natural_key, version_pairs
 
 __all__ = [

@@ -15,7 +15,14 @@ from harness.errors import HarnessError
 from harness.reports import render_markdown
 from harness.runs import RunOutcome
 from harness.scores.records import ScoredAnswer
-from harness.viewer import build_view_data, embed_json, query_anchor, render_page, version_pairs, view_from_sources
+from harness.viewer import (
+    build_view_data,
+    embed_json,
+    query_anchor,
+    render_page,
+    version_pairs,
+    view_from_sources,
+)
 from harness.viewer.versions import default_pairs
 
 V1, V2 = "assistant@v1", "assistant@v2"
@@ -172,7 +179,7 @@ def test_report_compares_each_version_with_the_previous(example_run: tuple[Proje
 
 
 def test_report_command_names_the_viewer_with_project_relative_paths(example_run: tuple[Project, RunOutcome], tmp_path: Path) -> None:
-    project, run = example_run
+    project, _ = example_run
     assert main(["--project", str(project.root), "report", "example", "--name", "again"]) == 0
     md = (project.reports_dir / "again.md").read_text()
     assert "`harness view runs/example --out reports/again.html`" in md
