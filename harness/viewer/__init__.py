@@ -16,7 +16,14 @@ from harness.viewer.data import (
     view_for_check,
     view_from_sources,
 )
-from harness.viewer.page import embed_json, open_page, query_anchor, render_page, serve_page, write_page
+from harness.viewer.page import (
+    embed_json,
+    open_page,
+    query_anchor,
+    render_page,
+    serve_page,
+    write_page,
+)
 
 __all__ = [
     "Insight",

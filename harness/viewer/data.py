@@ -16,16 +16,28 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from harness.compare import Comparison, compare_arms, format_delta, format_p, format_value, load_scored
+from harness.compare import (
+    Comparison,
+    compare_arms,
+    format_delta,
+    format_p,
+    format_value,
+    load_scored,
+)
 from harness.errors import HarnessError
 from harness.scores.records import ScoredAnswer
-from harness.viewer.values import answer_metrics, answer_view, summary_checks, summary_rows
+from harness.viewer.values import (
+    answer_metrics,
+    answer_view,
+    summary_checks,
+    summary_rows,
+)
 from harness.viewer.versions import default_pairs, natural_key, version_pairs
 
 __all__ = [
@@ -135,8 +147,8 @@ def load_sources(sources: Sequence[Path | str]) -> list[ScoredAnswer]:
     for path, scores in loaded:
         for s in scores:
             if seen[s.arm] > 1:
-                arm = f"{path.name}:{s.arm}"
-                s = s.model_copy(update={"arm": arm, "id": f"{arm}|{s.query_id}|{s.sample}"})
+                # The id stays: insights and other files name answers by it.
+                s = s.model_copy(update={"arm": f"{path.name}:{s.arm}"})
             out.append(s)
     return out
 
@@ -337,12 +349,15 @@ def view_from_sources(
     arms: Sequence[str] | None = None,
     project: Any | None = None,
     title: str | None = None,
+    insights: Path | str | None = None,
 ) -> ViewData:
     """The page's data for runs or scored files, as ``harness view`` builds it.
 
     ``arms`` keeps only those arms (full ``name@version`` or just the version);
     two arms are compared B vs A in the order given. Query metadata and the
-    ``[compare]`` settings come from ``project`` when given.
+    ``[compare]`` settings come from ``project`` when given. ``insights`` is an
+    ``insights-<name>.json`` from ``harness insights``: its themes, each with
+    links to its member answers.
     """
     from harness.compare import select_arm
 
@@ -357,10 +372,18 @@ def view_from_sources(
     queries, notes = query_metadata(sources, project)
     settings = project.config.compare.model_dump() if project is not None else None
     name = title or "harness view: " + ", ".join(Path(s).name for s in sources)
+    themes = _insight_themes(insights, scores) if insights is not None else []
     return build_view_data(
         scores, title=name, sources=[str(s) for s in sources], pairs=pairs, queries=queries,
-        compare_settings=settings, notes=notes,
+        compare_settings=settings, notes=notes, insights=themes,
     )
+
+
+def _insight_themes(path: Path | str, scores: list[ScoredAnswer]) -> list[Insight]:
+    """The themes of an insights file, as the page's insights section takes them."""
+    from harness.insights import load_insights, viewer_themes
+
+    return [Insight.model_validate(t) for t in viewer_themes(load_insights(path), scores)]
 
 
 def view_for_check(outcome: Any, project: Any, baseline: str | Path | None = None) -> ViewData | None:

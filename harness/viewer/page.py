@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
@@ -26,7 +26,7 @@ from harness.viewer.data import ViewData
 __all__ = ["embed_json", "make_server", "open_page", "query_anchor", "render_page", "serve_page", "write_page"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _asset(name: str) -> str:
     return resources.files("harness.viewer").joinpath(name).read_text(encoding="utf-8")
 
@@ -58,7 +58,7 @@ def render_page(data: ViewData) -> str:
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True, keep_trailing_newline=True)
     page = env.from_string(_asset("template.html.j2"))
     # The template puts the script between newlines; the policy names the hash of exactly that text.
-    digest = base64.b64encode(hashlib.sha256(f"\n{body}\n".encode("utf-8")).digest()).decode("ascii")
+    digest = base64.b64encode(hashlib.sha256(f"\n{body}\n".encode()).digest()).decode("ascii")
     return page.render(
         title=data.title,
         harness_version=__version__,
@@ -90,7 +90,7 @@ def make_server(path: Path, port: int = 0, host: str = "127.0.0.1"):  # type: ig
     import http.server
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass  # one line per request would bury the URL
 
     handler = functools.partial(Quiet, directory=str(Path(path).resolve().parent))

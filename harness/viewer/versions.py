@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from itertools import pairwise
 from collections.abc import Iterable
 from typing import Any
 
@@ -30,7 +31,7 @@ def version_pairs(arms: Iterable[str]) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     for name in sorted(by_name):
         versions = sorted(by_name[name], key=lambda a: natural_key(a.partition("@")[2]))
-        pairs += list(zip(versions, versions[1:]))
+        pairs += list(pairwise(versions))
     return pairs
 
 

@@ -15,7 +15,14 @@ from harness.errors import HarnessError
 from harness.reports import render_markdown
 from harness.runs import RunOutcome
 from harness.scores.records import ScoredAnswer
-from harness.viewer import build_view_data, embed_json, query_anchor, render_page, version_pairs, view_from_sources
+from harness.viewer import (
+    build_view_data,
+    embed_json,
+    query_anchor,
+    render_page,
+    version_pairs,
+    view_from_sources,
+)
 from harness.viewer.versions import default_pairs
 
 V1, V2 = "assistant@v1", "assistant@v2"
@@ -172,8 +179,25 @@ def test_report_compares_each_version_with_the_previous(example_run: tuple[Proje
 
 
 def test_report_command_names_the_viewer_with_project_relative_paths(example_run: tuple[Project, RunOutcome], tmp_path: Path) -> None:
-    project, run = example_run
+    project, _ = example_run
     assert main(["--project", str(project.root), "report", "example", "--name", "again"]) == 0
     md = (project.reports_dir / "again.md").read_text()
     assert "`harness view runs/example --out reports/again.html`" in md
     assert str(project.root) not in md
+
+
+def test_view_shows_the_themes_of_an_insights_file(example_run: tuple[Project, RunOutcome], tmp_path: Path) -> None:
+    project, run = example_run
+    out = tmp_path / "insights"
+    assert main(["--project", str(project.root), "insights", str(run.directory), "--judge", "none", "--embed", "local",
+                 "--min-cluster-size", "2", "--select", "all", "--out", str(out), "--name", "t"]) == 0
+    page = tmp_path / "view.html"
+    assert main(["--project", str(project.root), "view", str(run.directory), "--insights", str(out / "insights-t.json"),
+                 "--out", str(page)]) == 0
+    data = _embedded(page.read_text(encoding="utf-8"))
+    themes = json.loads((out / "insights-t.json").read_text())["themes"]
+    assert len(data["insights"]) >= len(themes) > 0
+    first = data["insights"][0]
+    assert first["title"] == f"{themes[0]['id']} · {themes[0]['name']}"
+    slots = {(s.query_id, s.arm, s.sample) for s in run.scores}
+    assert first["members"] and all((m["query_id"], m["arm"], m["sample"]) in slots for m in first["members"])

@@ -7,6 +7,9 @@
   var DATA = JSON.parse(document.getElementById("viewer-data").textContent);
   var tParsed = performance.now();
   var CHUNK = 25;
+  // The first window is small: on load the rows sit below the summary and the comparison, out
+  // of sight, and the next window renders as soon as the list nears the screen.
+  var FIRST_CHUNK = 10;
   var NO_TRAIT = "(probes)";
   var SVG = "http://www.w3.org/2000/svg";
 
@@ -244,6 +247,7 @@
       var lim = 0;
       g.rows.forEach(function (r) { [r.delta, r.ci_low, r.ci_high].forEach(function (v) { if (v !== null) lim = Math.max(lim, Math.abs(v * g.scale)); }); });
       lim = niceCeil(lim > 0 ? lim * 1.05 : 1);
+      if (g.scale === 100) lim = Math.min(lim, 100);  // a difference of two shares is within ±100 pp
       var x = function (v) { return LEFT + (v * g.scale + lim) / (2 * lim) * (W - LEFT - RIGHT); };
       add(root, svg("text", { x: 0, y: y + 16, "font-weight": "600" }, g.title));
       y += HEAD;
@@ -283,22 +287,42 @@
     return 10 * p;
   }
 
+  // Each theme lists its member answers grouped by query (one link per query, the arms and
+  // samples after it); beyond the first few queries the list folds away.
   function renderInsights() {
     if (!DATA.insights || !DATA.insights.length) return;
     byId("insights").hidden = false;
     byId("nav-insights").hidden = false;
     var body = byId("insights-body");
+    var SHOWN = 8;
     DATA.insights.forEach(function (theme) {
       var box = add(el("div", "insight"), el("h3", "", theme.title + " (" + theme.members.length + ")"));
       if (theme.summary) add(box, el("p", "", theme.summary));
-      var list = el("ul");
+      var groups = [], byQuery = {};
       theme.members.forEach(function (m) {
-        var a = el("a", "", (BY_ID[m.query_id] ? BY_ID[m.query_id].text.slice(0, 100) : m.query_id) +
-          (m.arm ? " · " + m.arm : "") + (m.sample !== undefined ? " · sample " + (m.sample + 1) : ""));
-        a.href = anchorHref(m.query_id);
-        add(list, add(el("li"), a));
+        var g = byQuery[m.query_id];
+        if (!g) { g = byQuery[m.query_id] = { id: m.query_id, arms: {} }; groups.push(g); }
+        if (m.arm) (g.arms[m.arm] = g.arms[m.arm] || []).push(m.sample === undefined ? "" : String(m.sample + 1));
       });
-      add(body, add(box, list));
+      var item = function (g) {
+        var a = el("a", "", BY_ID[g.id] ? BY_ID[g.id].text.slice(0, 120) : g.id);
+        a.href = anchorHref(g.id);
+        var where = Object.keys(g.arms).map(function (arm) {
+          var samples = g.arms[arm].filter(Boolean);
+          return arm + (samples.length ? " (sample " + samples.join(", ") + ")" : "");
+        }).join("; ");
+        return add(el("li"), a, where ? el("span", "muted", " · " + where) : null);
+      };
+      var list = el("ul");
+      groups.slice(0, SHOWN).forEach(function (g) { add(list, item(g)); });
+      add(box, list);
+      if (groups.length > SHOWN) {
+        var more = add(el("details"), el("summary", "", (groups.length - SHOWN) + " more queries"));
+        var rest = el("ul");
+        groups.slice(SHOWN).forEach(function (g) { add(rest, item(g)); });
+        add(box, add(more, rest));
+      }
+      add(body, box);
     });
   }
 
@@ -488,7 +512,7 @@
     byId("rows").textContent = "";
     byId("count").textContent = "Showing " + view.length + " of " + QUERIES.length + " queries" +
       (ARMS.length ? " (" + shownArms().length + " of " + ARMS.length + " arms)" : "") + ".";
-    renderMore();
+    renderMore(FIRST_CHUNK);
   }
 
   // --- controls -----------------------------------------------------------------------
