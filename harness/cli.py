@@ -397,7 +397,7 @@ def cmd_view(args: argparse.Namespace) -> int:
     from harness.viewer import open_page, serve_page, view_from_sources, write_page
 
     project = find_project(args.project)
-    data = view_from_sources(args.sources, arms=args.arms, project=project, title=args.title)
+    data = view_from_sources(args.sources, arms=args.arms, project=project, title=args.title, insights=args.insights)
     out = Path(args.out) if args.out else project.reports_dir / f"{Path(args.sources[0]).name}.html"
     path = write_page(data, out)
     size = path.stat().st_size / 1e6
@@ -711,6 +711,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--open", action="store_true", help="open the page in the default browser")
     p.add_argument("--serve", action="store_true", help="serve the page on a loopback port until Ctrl-C")
     p.add_argument("--port", type=int, default=0, help="port for --serve (default: any free port)")
+    p.add_argument("--insights", metavar="FILE", help="add a failure-themes section from `harness insights` (insights-<name>.json)")
     p.set_defaults(func=cmd_view)
 
     p = sub.add_parser("check", help="CI gate: fail when a prompt edit makes a metric worse beyond its margin")

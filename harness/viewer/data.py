@@ -337,12 +337,15 @@ def view_from_sources(
     arms: Sequence[str] | None = None,
     project: Any | None = None,
     title: str | None = None,
+    insights: Path | str | None = None,
 ) -> ViewData:
     """The page's data for runs or scored files, as ``harness view`` builds it.
 
     ``arms`` keeps only those arms (full ``name@version`` or just the version);
     two arms are compared B vs A in the order given. Query metadata and the
-    ``[compare]`` settings come from ``project`` when given.
+    ``[compare]`` settings come from ``project`` when given. ``insights`` is an
+    ``insights-<name>.json`` of ``harness insights`` over the same sources: its
+    themes become the page's insights section.
     """
     from harness.compare import select_arm
 
@@ -357,9 +360,16 @@ def view_from_sources(
     queries, notes = query_metadata(sources, project)
     settings = project.config.compare.model_dump() if project is not None else None
     name = title or "harness view: " + ", ".join(Path(s).name for s in sources)
+    themes = None
+    if insights is not None:
+        from harness.insights.report import load_insights, viewer_note, viewer_themes
+
+        found = load_insights(insights)
+        themes = [Insight.model_validate(t) for t in viewer_themes(found, scores)]
+        notes = [*notes, *filter(None, [viewer_note(found)])]
     return build_view_data(
         scores, title=name, sources=[str(s) for s in sources], pairs=pairs, queries=queries,
-        compare_settings=settings, notes=notes,
+        compare_settings=settings, insights=themes, notes=notes,
     )
 
 
