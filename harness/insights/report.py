@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 
     from harness.scores.records import ScoredAnswer
 
-__all__ = ["insights_frame", "load_insights", "render_insights_markdown", "viewer_themes", "write_insights"]
+__all__ = [
+    "insights_frame", "load_insights", "render_insights_markdown", "viewer_note", "viewer_themes", "write_insights",
+]
 
 TEMPLATE = "insights.md.j2"
 OTHER = "other"
@@ -87,20 +89,22 @@ def viewer_themes(insights: Insights, scores: Iterable[ScoredAnswer]) -> list[di
 
     One entry per named theme: ``title``, ``summary`` and ``members`` (each
     ``{query_id, arm, sample}``, found through the answer ids in ``scores``).
-    Answers under the privacy floor form one untitled-by-content "other" entry
-    with no summary: counted and listed, never described.
+    The answers under the privacy floor have no entry: the viewer lists a
+    theme's members by their queries, and a list of them would quote the small
+    clusters together (see :func:`viewer_note` for their count).
     """
     slots = {s.id: {"query_id": s.query_id, "arm": s.arm, "sample": s.sample} for s in scores}
-
-    def members(ids: list[str]) -> list[dict[str, object]]:
-        return [slots[i] for i in ids if i in slots]
-
-    out: list[dict[str, object]] = [
-        {"title": f"{t.id} · {t.name}", "summary": t.description, "members": members(t.member_ids)} for t in insights.themes
+    return [
+        {"title": f"{t.id} · {t.name}", "summary": t.description, "members": [slots[i] for i in t.member_ids if i in slots]}
+        for t in insights.themes
     ]
-    if insights.other.n_answers:
-        out.append({
-            "title": f"other (clusters under {insights.method.min_cluster_size} distinct queries)",
-            "summary": "", "members": members(insights.other.member_ids),
-        })
-    return out
+
+
+def viewer_note(insights: Insights) -> str | None:
+    """A line for the viewer on the answers counted under "other", if any."""
+    if not insights.other.n_answers:
+        return None
+    return (
+        f"Insights: {insights.other.n_answers} answers fall in clusters with fewer than "
+        f"{insights.method.min_cluster_size} distinct queries; they are counted as \"other\" and not shown as a theme."
+    )

@@ -2,10 +2,11 @@
 
 A theme's share in an arm is the fraction of that arm's answered answers that
 fall in the theme, so a rise means more answers go wrong in that way. When
-both arms answered the same (query, sample) slots, the difference is paired and
-its interval is Newcombe's paired MOVER interval clustered by query
-(:func:`harness.stats.paired_rate_diff_ci`, as ``harness compare`` uses);
-otherwise the two shares are independent and the interval is Newcombe's
+both arms answered (nearly) the same (query, sample) slots, as two prompt
+versions of a run do, the shares are taken over the slots both answered and
+the difference is paired: Newcombe's paired MOVER interval clustered by query
+(:func:`harness.stats.paired_rate_diff_ci`, as ``harness compare`` uses).
+Otherwise the two shares are independent and the interval is Newcombe's
 hybrid score interval for a difference of proportions, from Wilson limits.
 """
 
@@ -22,6 +23,8 @@ __all__ = ["compare_theme_shares", "newcombe_diff"]
 
 _DIGITS = 4
 OTHER_ID = "other"
+#: Share of each arm's answers whose slot the other arm answered too, for a paired comparison.
+PAIRED_SHARE = 0.9
 
 
 def newcombe_diff(x_a: int, n_a: int, x_b: int, n_b: int) -> tuple[float, float, float]:
@@ -55,19 +58,21 @@ def compare_theme_shares(
         theme_of.update(dict.fromkeys(theme.member_ids, theme.id))
     theme_of.update(dict.fromkeys(other.member_ids, OTHER_ID))
     groups = [(t.id, t.name) for t in themes] + ([(OTHER_ID, "other")] if other.n_answers else [])
-    slots_a, slots_b = {_slot(s): s for s in a}, {_slot(s): s for s in b}
-    paired = len(slots_a) == len(a) and len(slots_b) == len(b) and slots_a.keys() == slots_b.keys() and len(a) >= 2
+    shared = _shared_slots(a, b)
+    if shared is not None:
+        # Paired, as `harness compare`: on the slots both arms answered.
+        a = [pair[0] for pair in shared]
+        b = [pair[1] for pair in shared]
+    group_a = [theme_of.get(s.id) for s in a]
+    group_b = [theme_of.get(s.id) for s in b]
+    clusters = [s.query_id for s in a]
     rows = []
     for group_id, name in groups:
-        x_a = sum(theme_of.get(s.id) == group_id for s in a)
-        x_b = sum(theme_of.get(s.id) == group_id for s in b)
-        if paired:
-            keys = sorted(slots_a)
-            diff = paired_rate_diff_ci(
-                [theme_of.get(slots_a[k].id) == group_id for k in keys],
-                [theme_of.get(slots_b[k].id) == group_id for k in keys],
-                [k[0] for k in keys],
-            )
+        in_a = [g == group_id for g in group_a]
+        in_b = [g == group_id for g in group_b]
+        x_a, x_b = sum(in_a), sum(in_b)
+        if shared is not None:
+            diff = paired_rate_diff_ci(in_a, in_b, clusters)
             delta, low, high = diff.delta, diff.low, diff.high
         elif a and b:
             delta, low, high = newcombe_diff(x_a, len(a), x_b, len(b))
@@ -81,11 +86,28 @@ def compare_theme_shares(
         )
     rows.sort(key=lambda r: (-r.delta, r.theme_id))
     interval = (
-        "paired on (query, sample), Newcombe's MOVER interval from Wilson limits, clustered by query"
-        if paired
+        f"paired on the {len(a)} (query, sample) slots both arms answered, Newcombe's MOVER interval from Wilson "
+        "limits, clustered by query"
+        if shared is not None
         else "independent arms, Newcombe's hybrid score interval from Wilson limits (not clustered by query)"
     )
-    return ArmComparison(a=a_name, b=b_name, paired=paired, interval=interval, rows=rows)
+    return ArmComparison(a=a_name, b=b_name, paired=shared is not None, interval=interval, rows=rows)
+
+
+def _shared_slots(a: Sequence[ScoredAnswer], b: Sequence[ScoredAnswer]) -> list[tuple[ScoredAnswer, ScoredAnswer]] | None:
+    """The (A, B) answers of the (query, sample) slots both arms answered, when the arms are paired.
+
+    They are when those slots hold at least :data:`PAIRED_SHARE` of each arm's
+    answers (a few failed calls do not unpair a run's two prompt versions);
+    None otherwise (different query sets: independent samples).
+    """
+    slots_a, slots_b = {_slot(s): s for s in a}, {_slot(s): s for s in b}
+    if len(slots_a) != len(a) or len(slots_b) != len(b):
+        return None  # a slot answered twice: not a run's layout
+    keys = sorted(slots_a.keys() & slots_b.keys())
+    if len(keys) < 2 or len(keys) < PAIRED_SHARE * max(len(a), len(b)):
+        return None
+    return [(slots_a[k], slots_b[k]) for k in keys]
 
 
 def _r(x: float) -> float:

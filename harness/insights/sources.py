@@ -39,23 +39,16 @@ def _label(source: str) -> str:
 
 
 def load_sources(sources: Sequence[str]) -> list[ScoredAnswer]:
-    """Scored answers of every source; an arm name found in two sources becomes ``<source>:<arm>`` in each."""
-    from harness.compare import load_scored
+    """Scored answers of every source, loaded as ``harness view`` loads them.
+
+    An arm found in two sources becomes ``<source name>:<arm>`` in each (and its
+    answers' ids follow), so the member ids in the insights file are the ids the
+    viewer shows.
+    """
+    from harness.viewer.data import load_sources as load_for_view
 
     with paused_gc():
-        loaded = [(source, load_scored(source)) for source in sources]
-    arms_in: dict[str, set[str]] = {}
-    for source, scores in loaded:
-        for s in scores:
-            arms_in.setdefault(s.arm, set()).add(source)
-    out: list[ScoredAnswer] = []
-    for source, scores in loaded:
-        for s in scores:
-            if len(arms_in[s.arm]) > 1:
-                arm = f"{_label(source)}:{s.arm}"
-                s = s.model_copy(update={"arm": arm, "id": f"{_label(source)}:{s.id}"})
-            out.append(s)
-    return out
+        return load_for_view(sources)
 
 
 def resolve_arm(scores: Sequence[ScoredAnswer], name: str) -> str:

@@ -402,7 +402,8 @@ class ModelClient:
         """Vectors for ``request.inputs``: from the cache, or from one (retried) call.
 
         Cached, retried, limited and counted like :meth:`complete` (tokens as
-        input tokens, under ``request.purpose``).
+        input tokens, under ``request.purpose``). Not held to a :class:`Budget`:
+        no command that embeds takes ``--max-cost``.
 
         Raises:
             ModelCallError: the call failed after all retries, or permanently.

@@ -356,8 +356,8 @@ def view_from_sources(
     ``arms`` keeps only those arms (full ``name@version`` or just the version);
     two arms are compared B vs A in the order given. Query metadata and the
     ``[compare]`` settings come from ``project`` when given. ``insights`` is an
-    ``insights-<name>.json`` from ``harness insights``: its themes, each with
-    links to its member answers.
+    ``insights-<name>.json`` of ``harness insights`` over the same sources: its
+    themes become the page's insights section.
     """
     from harness.compare import select_arm
 
@@ -372,18 +372,17 @@ def view_from_sources(
     queries, notes = query_metadata(sources, project)
     settings = project.config.compare.model_dump() if project is not None else None
     name = title or "harness view: " + ", ".join(Path(s).name for s in sources)
-    themes = _insight_themes(insights, scores) if insights is not None else []
+    themes = None
+    if insights is not None:
+        from harness.insights.report import load_insights, viewer_note, viewer_themes
+
+        found = load_insights(insights)
+        themes = [Insight.model_validate(t) for t in viewer_themes(found, scores)]
+        notes = [*notes, *filter(None, [viewer_note(found)])]
     return build_view_data(
         scores, title=name, sources=[str(s) for s in sources], pairs=pairs, queries=queries,
-        compare_settings=settings, notes=notes, insights=themes,
+        compare_settings=settings, insights=themes, notes=notes,
     )
-
-
-def _insight_themes(path: Path | str, scores: list[ScoredAnswer]) -> list[Insight]:
-    """The themes of an insights file, as the page's insights section takes them."""
-    from harness.insights import load_insights, viewer_themes
-
-    return [Insight.model_validate(t) for t in viewer_themes(load_insights(path), scores)]
 
 
 def view_for_check(outcome: Any, project: Any, baseline: str | Path | None = None) -> ViewData | None:

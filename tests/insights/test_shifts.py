@@ -63,3 +63,16 @@ def test_unmatched_arms_use_the_unpaired_interval() -> None:
     for row in insights.arms.rows:
         assert row.ci_low <= row.delta <= row.ci_high
         assert row.a_total == sum(s.arm == "v1" and s.response is not None for s in a + b)
+
+
+def test_a_few_failed_calls_do_not_unpair_the_arms() -> None:
+    scores, _ = mixture(30, 10, arms=("v1", "v2"))
+    failed = next(s for s in scores if s.arm == "v2")
+    scores = [s.model_copy(update={"response": None, "error": "timeout"}) if s is failed else s for s in scores]
+
+    insights = find_insights(scores, InsightsOptions(name="ab", arms=("v1", "v2")))
+
+    assert insights.arms is not None and insights.arms.paired
+    answered = sum(s.arm == "v1" for s in scores) - 1
+    assert all(r.a_total == r.b_total == answered for r in insights.arms.rows)
+    assert f"paired on the {answered} (query, sample) slots" in insights.arms.interval

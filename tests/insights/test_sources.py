@@ -80,9 +80,9 @@ def test_two_sources_with_the_same_arm_are_told_apart(project: Path, tmp_path: P
     merged = load_sources(sources)
 
     arms = {s.arm for s in merged}
-    assert arms == {"demo:assistant@v1", "other:assistant@v1", "assistant@v2"}
+    assert arms == {"demo:assistant@v1", "results.jsonl:assistant@v1", "assistant@v2"}
     assert len({s.id for s in merged}) == len(merged)
-    assert resolve_arm(merged, "other:assistant@v1") == "other:assistant@v1"
+    assert resolve_arm(merged, "results.jsonl:assistant@v1") == "results.jsonl:assistant@v1"
     with pytest.raises(HarnessError, match="ambiguous"):
         resolve_arm(merged, "assistant@v1")
     assert default_name(sources) == "demo+other"
