@@ -153,10 +153,15 @@ class OpenAIProvider(Provider):
             # plain-JSON body. Status, timeout and error handling are the same.
             # The reply comes back as bytes and is read as plain JSON: the SDK's
             # typed object costs more to build than the few fields we read.
-            body = await self._client.post(
-                "/chat/completions", body=_create_args(request, self.model), cast_to=bytes
+            # The body goes as bytes we encode: given a dict, the SDK deep-copies it
+            # (system prompt and all) on every call before encoding it.
+            reply = await self._client.post(
+                "/chat/completions",
+                content=json.dumps(_create_args(request, self.model), ensure_ascii=False).encode("utf-8"),
+                options={"headers": {"Content-Type": "application/json"}},
+                cast_to=bytes,
             )
-            completion = json.loads(body)
+            completion = json.loads(reply)
         return self._to_response(completion)
 
     async def embed(self, request: EmbedRequest) -> EmbedResponse:
