@@ -83,3 +83,12 @@ def test_reports_no_longer_import_scipy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_no_harness_module_imports_scipy() -> None:
+    # scipy is only a test dependency now: an import of it in the package would fail for users.
+    from tests.helpers import REPO
+
+    offenders = [p.relative_to(REPO).as_posix() for p in (REPO / "harness").rglob("*.py")
+                 if "import scipy" in (text := p.read_text(encoding="utf-8")) or "from scipy" in text]
+    assert not offenders, f"{offenders} import scipy: use harness.stats (normal_quantile, t_quantile, t_sf, spearmanr)"

@@ -51,6 +51,8 @@ class ResponseCache:
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
+        # Other processes (Ray workers, a second run) may write too: wait for them rather than fail.
+        self._db.execute("PRAGMA busy_timeout=60000")
         self._db.execute(_SCHEMA)
         self._db.execute(_PENDING_SCHEMA)
         # Replies stored during the current turn of the event loop, committed together at its end.
