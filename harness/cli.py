@@ -663,7 +663,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="directory (default: reports/)")
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("score", help="score an existing CSV/JSONL of responses")
+    p = sub.add_parser("score", help="score an existing CSV/JSONL/Parquet file of responses")
     p.add_argument("file")
     p.add_argument("--judge", help="judge model, or 'none' for deterministic checks only")
     p.add_argument("--out", help="output directory (default: reports/<file stem>)")
