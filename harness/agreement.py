@@ -53,7 +53,7 @@ def spearman(x: Sequence[float], y: Sequence[float]) -> tuple[float | None, floa
     """Spearman's rank correlation and its two-sided p-value; None when undefined (n < 3, constant input)."""
     if len(x) < 3 or len(set(x)) < 2 or len(set(y)) < 2:
         return None, None
-    from scipy.stats import spearmanr  # imported only when an agreement needs it
+    from harness.stats import spearmanr  # scipy is not a dependency: harness.stats computes it
 
     result = spearmanr(x, y)
     return float(result.statistic), float(result.pvalue)

@@ -142,6 +142,7 @@ async def collect_answers(
     plans: list[AnswerPlan],
     transcript: Path,
     on_progress: Callable[[], None] | None = None,
+    on_answer: Callable[[int, Answer], None] | None = None,
 ) -> list[Answer]:
     """Produce every planned answer, streaming each to ``transcript`` as it completes.
 
@@ -150,6 +151,8 @@ async def collect_answers(
     whose request changed are done again.
     Returns answers in plan order. Requests are handed to the client lazily,
     so the stage's working memory does not grow with the number of slots.
+    ``on_answer(index, answer)`` sees each new answer once it is on disk: the
+    next stage can start on it while other calls are still in flight.
     """
     previous = load_answers(transcript)
     # The result, filled in place: answers from the transcript now, the rest as they finish.
@@ -160,8 +163,11 @@ async def collect_answers(
 
         def record(index: int, result: ChatResponse | ModelCallError) -> None:
             answer = answers[index] = _finish(plans[index], result)
+            # One write per answer reaches the OS at once: a kill -9 loses none of it.
             fh.write(answer.model_dump_json() + "\n")
             fh.flush()
+            if on_answer is not None:
+                on_answer(index, answer)
             if on_progress is not None:
                 on_progress()
 

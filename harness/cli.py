@@ -222,7 +222,10 @@ def cmd_score(args: argparse.Namespace) -> int:
     project = _project(args)
     judge = _judge_role(args, project)
     out = Path(args.out) if args.out else project.reports_dir / Path(args.file).stem
-    outcome = score_file(project, args.file, out, judge=judge, name=args.name, group_by=args.group_by)
+    outcome = score_file(
+        project, args.file, out, judge=judge, name=args.name, group_by=args.group_by,
+        engine=args.engine, chunk_rows=args.chunk_rows, ray_address=args.ray_address,
+    )
     _summary_table(outcome.report)
     _print_calls("judge", outcome.judge_stats)
     _console().print(f"Per-answer results: {outcome.results_path}")
@@ -663,12 +666,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="directory (default: reports/)")
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("score", help="score an existing CSV/JSONL of responses")
+    p = sub.add_parser("score", help="score an existing CSV/JSONL/Parquet file of responses")
     p.add_argument("file")
     p.add_argument("--judge", help="judge model, or 'none' for deterministic checks only")
     p.add_argument("--out", help="output directory (default: reports/<file stem>)")
     p.add_argument("--name", help="report name (default: the file stem)")
     p.add_argument("--group-by", metavar="COLUMN", help="group report rows by this extra column (e.g. user_tier) instead of trait")
+    p.add_argument("--engine", choices=("local", "ray"), default="local",
+                   help="where to score: this process, chunk by chunk (default), or a Ray cluster")
+    p.add_argument("--ray-address", help="Ray cluster to join (as ray.init(address=...)); default: RAY_ADDRESS or a local instance")
+    p.add_argument("--chunk-rows", type=int, default=10_000, help="rows read and scored at a time (a Ray batch)")
     p.set_defaults(func=cmd_score)
 
     p = sub.add_parser("calibrate", help="measure each scorer's agreement with human labels in a CSV/JSONL")

@@ -43,9 +43,9 @@ class PowerPlan:
 
 def required_queries(effect: float, within_var: float, between_var: float, samples: int, alpha: float = 0.05, power: float = 0.8) -> int:
     """Queries needed at ``samples`` per query and arm (see module docstring)."""
-    from scipy.stats import norm
+    from harness.stats import normal_quantile
 
-    z = norm.ppf(1 - alpha / 2) + norm.ppf(power)
+    z = normal_quantile(1 - alpha / 2) + normal_quantile(power)
     variance = between_var + 2 * within_var / samples
     return max(2, math.ceil(z * z * variance / (effect * effect)))
 

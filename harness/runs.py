@@ -312,8 +312,18 @@ async def _answer_and_score(
     owned: list[ModelClient],
 ) -> tuple[list[Answer], list[ScoredAnswer]]:
     try:
-        answers = await collect_answers(candidate, plans, run_dir / "answers.jsonl", progress("answering", len(plans)))
-        scores = await score_answers(scorer, answers, progress("judging", scorer.judge_calls(answers)))
+        # Each new answer's deterministic checks run as it arrives, while other calls are in flight.
+        bases: list[ScoredAnswer | None] = [None] * len(plans)
+
+        def check(index: int, answer: Answer) -> None:
+            bases[index] = scorer.base(answer)
+
+        answers = await collect_answers(
+            candidate, plans, run_dir / "answers.jsonl", progress("answering", len(plans)), on_answer=check
+        )
+        done = [b if b is not None else scorer.base(a) for a, b in zip(answers, bases, strict=True)]
+        del bases
+        scores = await score_answers(scorer, answers, progress("judging", scorer.judge_calls(answers)), bases=done)
     finally:
         # On this loop, while it runs: an SDK client closed after the loop has gone
         # raises from the garbage collector. Providers the caller passed in stay open.

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
+from statistics import NormalDist
+from typing import NamedTuple
 
 __all__ = [
     "MeanCI",
@@ -21,6 +23,11 @@ __all__ = [
     "minimum_detectable_effect",
     "paired_diff_ci",
     "paired_rate_diff_ci",
+    "normal_quantile",
+    "regularized_beta",
+    "spearmanr",
+    "t_quantile",
+    "t_sf",
     "wilson_ci",
 ]
 
@@ -46,10 +53,175 @@ class MeanCI(tuple):
         return self[2]
 
 
-def _t_quantile(df: int, level: float) -> float:
-    from scipy.stats import t  # scipy is imported only when a report is computed
+# --- distributions (standard library only) ------------------------------------------
+# scipy.stats costs over a second to import, and every report needs only a few
+# quantiles and tail probabilities, so they are computed here.
+# tests/test_stats.py checks them against scipy at many degrees of freedom.
 
-    return float(t.ppf(0.5 + level / 2, df))
+_NORMAL = NormalDist()
+
+
+def normal_quantile(p: float) -> float:
+    """Quantile of the standard normal distribution (``scipy.stats.norm.ppf``)."""
+    return _NORMAL.inv_cdf(p)
+
+
+def _betacf(a: float, b: float, x: float) -> float:
+    """Continued fraction of the incomplete beta function (modified Lentz)."""
+    tiny = 1e-300
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c, d = 1.0, 1.0 - qab * x / qap
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 100_000):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < 1e-16:
+            break
+    return h
+
+
+def regularized_beta(a: float, b: float, x: float) -> float:
+    """The regularized incomplete beta function I_x(a, b) (``scipy.special.betainc``)."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    # The continued fraction converges fast on this side of the mean; use symmetry on the other.
+    if x < (a + 1.0) / (a + b + 2.0):
+        return math.exp(log_front) * _betacf(a, b, x) / a
+    return 1.0 - math.exp(log_front) * _betacf(b, a, 1.0 - x) / b
+
+
+def t_sf(t: float, df: float) -> float:
+    """Upper tail P(T > t) of Student's t with ``df`` degrees of freedom (``scipy.stats.t.sf``)."""
+    if math.isnan(t):
+        return float("nan")
+    if math.isinf(t):
+        return 0.0 if t > 0 else 1.0
+    tail = 0.5 * regularized_beta(df / 2.0, 0.5, df / (df + t * t))
+    return tail if t > 0 else 1.0 - tail
+
+
+def _t_pdf(t: float, df: float) -> float:
+    log_norm = math.lgamma((df + 1) / 2) - math.lgamma(df / 2) - 0.5 * math.log(df * math.pi)
+    return math.exp(log_norm - (df + 1) / 2 * math.log1p(t * t / df))
+
+
+def _hill_t(two_tailed: float, df: float) -> float:
+    """Hill's approximation (CACM Algorithm 396) to t with P(|T| > t) = ``two_tailed``."""
+    if df == 1:
+        return 1.0 / math.tan(two_tailed * math.pi / 2)
+    if df == 2:
+        return math.sqrt(2.0 / (two_tailed * (2.0 - two_tailed)) - 2.0)
+    a = 1.0 / (df - 0.5)
+    b = 48.0 / (a * a)
+    c = ((20700.0 * a / b - 98.0) * a - 16.0) * a + 96.36
+    d = ((94.5 / (b + c) - 3.0) / b + 1.0) * math.sqrt(a * math.pi / 2) * df
+    y = (d * two_tailed) ** (2.0 / df)
+    if y > 0.05 + a:
+        x = normal_quantile(0.5 * two_tailed)
+        y = x * x
+        if df < 5:
+            c += 0.3 * (df - 4.5) * (x + 0.6)
+        c = (((0.05 * d * x - 5.0) * x - 7.0) * x - 2.0) * x + b + c
+        y = (((((0.4 * y + 6.3) * y + 36.0) * y + 94.5) / c - y - 3.0) / b + 1.0) * x
+        y = math.expm1(a * y * y)
+    else:
+        y = ((1.0 / (((df + 6.0) / (df * y) - 0.089 * d - 0.822) * (df + 2.0) * 3.0) + 0.5 / (df + 4.0)) * y - 1.0) * (
+            df + 1.0
+        ) / (df + 2.0) + 1.0 / y
+    return math.sqrt(df * y)
+
+
+def t_quantile(p: float, df: float) -> float:
+    """Quantile of Student's t with ``df`` degrees of freedom (``scipy.stats.t.ppf``).
+
+    Hill's approximation, then Newton steps on the exact tail probability
+    until they stop moving it: within 1e-9 of scipy for ``df`` ≥ 1 (closer
+    below a million degrees of freedom).
+    """
+    if df < 1:
+        raise ValueError(f"t_quantile needs at least 1 degree of freedom, not {df}")
+    if not 0.0 < p < 1.0:
+        if p == 0.0:
+            return -math.inf
+        if p == 1.0:
+            return math.inf
+        return float("nan")
+    if p == 0.5:
+        return 0.0
+    upper = 1.0 - p if p > 0.5 else p  # the smaller tail, for precision
+    t = _hill_t(2.0 * upper, df)
+    if df not in (1, 2):  # exact in closed form for 1 and 2 degrees of freedom
+        for _ in range(50):
+            step = (t_sf(t, df) - upper) / _t_pdf(t, df)
+            t += step
+            if abs(step) <= 1e-13 * max(1.0, abs(t)):
+                break
+    return t if p > 0.5 else -t
+
+
+class SpearmanResult(NamedTuple):
+    """Spearman's rank correlation and its two-sided p-value (as ``scipy.stats.spearmanr`` returns)."""
+
+    statistic: float
+    pvalue: float
+
+
+def _ranks(values: Sequence[float]) -> list[float]:
+    """Ranks from 1, ties given their average rank."""
+    order = sorted(range(len(values)), key=values.__getitem__)
+    ranks = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return ranks
+
+
+def spearmanr(x: Sequence[float], y: Sequence[float]) -> SpearmanResult:
+    """Spearman's ρ with the t-approximation p-value on n − 2 degrees of freedom (as scipy computes it).
+
+    nan for both when either input is constant.
+    """
+    n = len(x)
+    rx, ry = _ranks(x), _ranks(y)
+    mx, my = sum(rx) / n, sum(ry) / n
+    sxy = sum((a - mx) * (b - my) for a, b in zip(rx, ry, strict=True))
+    sxx = sum((a - mx) ** 2 for a in rx)
+    syy = sum((b - my) ** 2 for b in ry)
+    if sxx == 0 or syy == 0:
+        return SpearmanResult(float("nan"), float("nan"))
+    rho = max(-1.0, min(1.0, sxy / math.sqrt(sxx * syy)))
+    df = n - 2
+    if df <= 0:
+        return SpearmanResult(rho, float("nan"))
+    if abs(rho) >= 1.0:
+        return SpearmanResult(rho, 0.0)
+    t = rho * math.sqrt(df / ((rho + 1.0) * (1.0 - rho)))
+    return SpearmanResult(rho, min(1.0, 2 * t_sf(abs(t), df)))
+
+
+def _t_quantile(df: int, level: float) -> float:
+    return t_quantile(0.5 + level / 2, df)
 
 
 def clustered_mean_ci(
@@ -83,9 +255,7 @@ def wilson_ci(successes: int, n: int, level: float = 0.95) -> MeanCI:
     """Wilson score interval for a proportion."""
     if n == 0:
         return MeanCI(None, None, None)
-    from scipy.stats import norm
-
-    z = float(norm.ppf(0.5 + level / 2))
+    z = normal_quantile(0.5 + level / 2)
     p = successes / n
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
@@ -169,8 +339,6 @@ def paired_diff_ci(
     seen in none of G clusters may still occur in up to 3/G of them, so the
     half-width is ``value_range × 3 / G``.
     """
-    from scipy.stats import t as t_dist
-
     diffs = [y - x for x, y in zip(a, b, strict=True)]
     delta, var, df = _cluster_var(diffs, clusters, strata)
     if not math.isfinite(var):
@@ -182,8 +350,8 @@ def paired_diff_ci(
             return PairedDiff(delta, delta, delta, p, 0.0)
         half = value_range * 3 / len(set(clusters))
         return PairedDiff(delta, delta - half, delta + half, p, half / _z(level))
-    half = float(t_dist.ppf(0.5 + level / 2, df)) * se
-    p = float(2 * t_dist.sf(abs(delta) / se, df))
+    half = t_quantile(0.5 + level / 2, df) * se
+    p = min(1.0, 2 * t_sf(abs(delta) / se, df))
     return PairedDiff(delta, delta - half, delta + half, p, se)
 
 
@@ -233,9 +401,7 @@ def _naive_var(diffs: Sequence[float]) -> float:
 
 
 def _z(level: float) -> float:
-    from scipy.stats import norm
-
-    return float(norm.ppf(0.5 + level / 2))
+    return normal_quantile(0.5 + level / 2)
 
 
 def _wilson_at(p: float, n: int, level: float) -> tuple[float, float]:
@@ -285,6 +451,5 @@ def holm(p_values: Sequence[float]) -> list[float]:
 
 def minimum_detectable_effect(se: float, alpha: float = 0.05, power: float = 0.8) -> float:
     """Smallest true difference detected with ``power`` at two-sided ``alpha``, given the SE."""
-    from scipy.stats import norm
+    return (normal_quantile(1 - alpha / 2) + normal_quantile(power)) * se
 
-    return float((norm.ppf(1 - alpha / 2) + norm.ppf(power)) * se)

@@ -1,88 +1,162 @@
 """Existing transcripts (production logs, another tool's outputs) as answers.
 
-``harness score FILE`` reads a CSV or JSONL with columns ``id``, ``query``,
-``response`` and optionally ``arm``, ``trait``, ``should_refuse`` and
-``label``, and scores it exactly as a run's answers are scored.
+``harness score FILE`` reads a CSV, JSONL or Parquet file with columns ``id``,
+``query``, ``response`` and optionally ``arm``, ``trait``, ``should_refuse``
+and ``label`` (any other column is carried through as metadata), and scores
+it exactly as a run's answers are scored.
+
+The file is read in chunks and each chunk's results are written before the
+next is read, so scoring a file of any length takes the memory of one chunk:
+the per-answer results stream to ``results.jsonl``, ids already seen are kept
+on disk (a duplicate is an error), and the report is built from the results
+file afterwards. The scoring of a chunk is one function from a pandas batch to
+a pandas batch (:class:`harness.scores.batch.BatchScorer`), which the Ray
+engine (:mod:`harness.ray_engine`) runs on a cluster instead.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.answers import Answer
 from harness.config import Project
 from harness.errors import HarnessError
-from harness.formats import content_hash, dump_jsonl, json_error
+from harness.formats import json_error
 from harness.models.base import Provider
 from harness.models.cache import ResponseCache
 from harness.models.client import CallStats, ModelClient
-from harness.reports import Provenance, Report, build_report, write_report
-from harness.scores.judges import judge_prompt_hash
-from harness.scores.records import ScoredAnswer
-from harness.scores.score import score_answers
 from harness.traits import TraitSpec, load_traits
 
-__all__ = ["ScoreFileOutcome", "ascore_transcripts", "load_transcripts", "score_file", "score_transcripts"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from harness.reports import Provenance, Report
+    from harness.scores.records import ScoredAnswer
+
+__all__ = [
+    "CHUNK_ROWS",
+    "ScoreFileOutcome",
+    "answers_from_frame",
+    "ascore_transcripts",
+    "iter_frames",
+    "load_transcripts",
+    "score_file",
+    "score_transcripts",
+    "transcript_provenance",
+]
 
 REQUIRED = ("id", "query", "response")
 OPTIONAL = ("arm", "trait", "should_refuse", "label")
 DEFAULT_ARM = "default"
+#: Rows read, scored and written at a time.
+CHUNK_ROWS = 10_000
+#: The column a chunk carries with each row's number in the file (as an editor shows it).
+ROW = "_row"
+SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f", ""}
 
 
-def _read_frame(path: Path) -> Any:
-    import pandas as pd  # only `harness score` pays for importing pandas
-
+def file_kind(path: Path) -> str:
+    """``csv``, ``jsonl`` or ``parquet``, from the file name; a clear error for anything else."""
     if not path.is_file():
         raise HarnessError(f"{path} does not exist")
-    suffix = path.suffix.lower()
-    if suffix in (".jsonl", ".ndjson"):
-        return pd.DataFrame.from_records(_read_jsonl(path))
-    if suffix != ".csv":
-        raise HarnessError(f"{path}: unsupported file type {suffix!r}", fix="use a .csv or .jsonl file")
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (ValueError, pd.errors.ParserError) as exc:
-        raise HarnessError(f"{path} could not be parsed: {exc}") from None
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise HarnessError(f"{path}: unsupported file type {path.suffix!r}", fix="use a .csv, .jsonl or .parquet file")
+    return kind
 
 
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """One object per line, with a whole message naming line and column when a line is broken."""
-    rows = []
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise json_error(f"{path}, line {lineno}", exc) from None
-        if not isinstance(row, dict):
-            raise HarnessError(f"{path}, line {lineno}: expected a JSON object, not {type(row).__name__}")
-        rows.append(row)
-    return rows
-
-
-def _rows(frame: Any, source: str) -> list[dict[str, Any]]:
-    """The rows of a transcript table; columns beyond the known ones are kept as ``metadata``."""
-    missing = [c for c in REQUIRED if c not in frame.columns]
+def check_columns(path: Path | str, columns: Iterable[object]) -> None:
+    """Raise a clear error when required columns are missing (other columns become metadata)."""
+    names = [str(c) for c in columns]
+    missing = [c for c in REQUIRED if c not in names]
     if missing:
         raise HarnessError(
-            f"{source} lacks required column(s): {', '.join(missing)}",
+            f"{path} lacks required column(s): {', '.join(missing)}",
             fix=f"columns are {', '.join(REQUIRED)} (required) and {', '.join(OPTIONAL)} (optional); "
             "any other column is carried through as metadata",
         )
-    rows = frame[[c for c in frame.columns if c in REQUIRED + OPTIONAL]].to_dict(orient="records")
-    extras = [c for c in frame.columns if c not in REQUIRED + OPTIONAL]
-    if extras:
-        # Through JSON: numpy scalars and timestamps become plain, serialisable values.
-        metadata = json.loads(frame[extras].to_json(orient="records", date_format="iso", force_ascii=False))
-        for row, meta in zip(rows, metadata, strict=True):
-            row["metadata"] = {str(k): v for k, v in meta.items()}
-    return rows
+
+
+def iter_frames(path: Path | str, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+    """The file as pandas frames of at most ``chunk_rows`` rows, each with a ``_row`` column.
+
+    CSV cells are read as text, exactly as written (no type guessing: id
+    ``007`` stays ``007``).
+    """
+    import pandas as pd  # only `harness score` pays for importing pandas
+
+    path = Path(path)
+    kind = file_kind(path)
+    first_row = 2 if kind == "csv" else 1  # a CSV's line 1 is its header
+    checked = False
+    try:
+        for frame in _raw_frames(path, kind, chunk_rows):
+            if not checked:
+                check_columns(path, frame.columns)
+                checked = True
+            frame = frame.reset_index(drop=True)
+            frame[ROW] = range(first_row, first_row + len(frame))
+            first_row += len(frame)
+            yield frame
+        if not checked and kind == "csv":  # a header and no rows
+            check_columns(path, pd.read_csv(path, dtype=str, nrows=0).columns)
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
+        raise HarnessError(f"{path} could not be parsed: {exc}") from None
+
+
+def _raw_frames(path: Path, kind: str, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    import pandas as pd
+
+    if kind == "csv":
+        yield from pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=chunk_rows)
+    elif kind == "jsonl":
+        yield from _jsonl_frames(path, chunk_rows)
+    else:
+        try:
+            import pyarrow.parquet as pq
+        except ImportError:
+            raise HarnessError(
+                f"{path}: reading Parquet needs pyarrow", fix='pip install pyarrow (or "character-harness[ray]")'
+            ) from None
+        parquet = pq.ParquetFile(path)
+        empty = True
+        for batch in parquet.iter_batches(batch_size=chunk_rows):
+            empty = False
+            yield batch.to_pandas()
+        if empty:
+            yield parquet.schema_arrow.empty_table().to_pandas()
+
+
+def _jsonl_frames(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """JSONL in frames of ``chunk_rows`` objects; a broken line is named with its line and column."""
+    import pandas as pd
+
+    rows: list[dict[str, Any]] = []
+    with path.open(encoding="utf-8") as lines:
+        for lineno, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise json_error(f"{path}, line {lineno}", exc) from None
+            if not isinstance(row, dict):
+                raise HarnessError(f"{path}, line {lineno}: expected a JSON object, not {type(row).__name__}")
+            rows.append(row)
+            if len(rows) == chunk_rows:
+                yield pd.DataFrame.from_records(rows)
+                rows = []
+    if rows:
+        yield pd.DataFrame.from_records(rows)
 
 
 def _as_bool(value: Any, where: str) -> bool:
@@ -104,46 +178,129 @@ def _as_text(value: Any) -> str | None:
     return str(value)
 
 
-def load_transcripts(data: Path | str | Any) -> list[Answer]:
-    """Read a CSV/JSONL of responses, or a pandas DataFrame with the same columns, as :class:`Answer` records.
+def answers_from_frame(frame: pd.DataFrame, path: Path | str) -> list[Answer]:
+    """A chunk's rows as :class:`Answer` records (duplicates are caught by the caller).
 
-    Columns other than ``id``, ``query``, ``response``, ``arm``, ``trait``,
-    ``should_refuse`` and ``label`` (a ``timestamp``, a ``user_tier``) are kept
-    in each answer's ``metadata``.
+    Errors name the file and the row (from the ``_row`` column) or, when rows
+    are not numbered (a Ray block), the id.
     """
-    if isinstance(data, str | Path):
-        path = Path(data)
-        source, rows = str(path), _rows(_read_frame(path), str(path))
-        first = 2 if path.suffix.lower() == ".csv" else 1
-    else:
-        source, rows, first = "the DataFrame", _rows(data, "the DataFrame"), 0
-    answers: list[Answer] = []
-    seen: set[str] = set()
-    for i, row in enumerate(rows, start=first):
-        where = f"{source}, row {i}"
-        row_id = _as_text(row.get("id"))
-        query = _as_text(row.get("query"))
+    return list(iter_answers(frame, path))
+
+
+def _metadata(frame: pd.DataFrame) -> list[dict[str, Any]] | None:
+    """The extra columns of each row, or None when there are none."""
+    extras = [c for c in frame.columns if c not in (*REQUIRED, *OPTIONAL, ROW)]
+    if not extras:
+        return None
+    # Through JSON: numpy scalars and timestamps become plain, serialisable values.
+    rows = json.loads(frame[extras].to_json(orient="records", date_format="iso", force_ascii=False))
+    return [{str(k): v for k, v in row.items()} for row in rows]
+
+
+def iter_answers(frame: pd.DataFrame, path: Path | str) -> Iterator[Answer]:
+    """A chunk's rows as :class:`Answer` records, one at a time (see :func:`answers_from_frame`)."""
+    columns = {c: frame[c].tolist() if c in frame.columns else None for c in (*REQUIRED, *OPTIONAL, ROW)}
+    metadata = _metadata(frame)
+
+    def get(name: str, i: int) -> Any:
+        values = columns[name]
+        return None if values is None else values[i]
+
+    for i in range(len(frame)):
+        row_id = _as_text(get("id", i))
+        row = get(ROW, i)
+        where = f"{path}, row {row}" if row is not None else f"{path}, id {row_id!r}"
+        query = _as_text(get("query", i))
         if not row_id or query is None:
             raise HarnessError(f"{where}: id and query must not be empty")
-        arm = _as_text(row.get("arm")) or DEFAULT_ARM
-        key = f"{arm}|{row_id}"
-        if key in seen:
-            raise HarnessError(f"{where}: duplicate id {row_id!r} in arm {arm!r}", fix="ids must be unique per arm")
-        seen.add(key)
-        answers.append(
+        arm = _as_text(get("arm", i)) or DEFAULT_ARM
+        yield (
             Answer(
-                id=key,
+                id=f"{arm}|{row_id}",
                 arm=arm,
                 query_id=row_id,
-                trait=_as_text(row.get("trait")) or None,
-                should_refuse=_as_bool(row.get("should_refuse"), where),
+                trait=_as_text(get("trait", i)) or None,
+                should_refuse=_as_bool(get("should_refuse", i), where),
                 model="imported",
                 query=query,
-                text=_as_text(row.get("response")),
-                label=_as_text(row.get("label")),
-                metadata=row.get("metadata") or {},
+                text=_as_text(get("response", i)),
+                label=_as_text(get("label", i)),
+                metadata=metadata[i] if metadata is not None else {},
             )
         )
+
+
+class SeenIds:
+    """The ``arm|id`` keys met so far, kept in a temporary SQLite file: memory stays flat however many rows.
+
+    Keys are stored as 16-byte hashes; a collision between two different ids
+    is a 1-in-2^128 event.
+    """
+
+    def __init__(self) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix="harness-ids-")
+        self._db = sqlite3.connect(Path(self._dir.name) / "ids.sqlite", isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=OFF")
+        self._db.execute("PRAGMA synchronous=OFF")
+        self._db.execute("PRAGMA cache_size=-8000")  # 8 MB of pages at most
+        self._db.execute("CREATE TABLE seen (key BLOB PRIMARY KEY) WITHOUT ROWID")
+
+    def add(self, keys: list[str]) -> str | None:
+        """Add ``keys``; returns the first one seen before (in this batch or an earlier one), else None."""
+        digests = [hashlib.blake2b(k.encode("utf-8"), digest_size=16).digest() for k in keys]
+        self._db.execute("BEGIN")
+        try:
+            self._db.executemany("INSERT INTO seen (key) VALUES (?)", ((d,) for d in digests))
+        except sqlite3.IntegrityError:
+            self._db.execute("ROLLBACK")
+            return self._first_duplicate(keys, digests)
+        self._db.execute("COMMIT")
+        return None
+
+    def _first_duplicate(self, keys: list[str], digests: list[bytes]) -> str:
+        batch: set[bytes] = set()
+        for key, digest in zip(keys, digests, strict=True):
+            if digest in batch or self._db.execute("SELECT 1 FROM seen WHERE key = ?", (digest,)).fetchone():
+                return key
+            batch.add(digest)
+        raise AssertionError("an insert failed on a key that is not a duplicate")
+
+    def close(self) -> None:
+        """Delete the store."""
+        self._db.close()
+        self._dir.cleanup()
+
+
+def _duplicate_error(path: Path, key: str) -> HarnessError:
+    arm, _, row_id = key.partition("|")
+    return HarnessError(f"{path}: duplicate id {row_id!r} in arm {arm!r}", fix="ids must be unique per arm")
+
+
+def load_transcripts(data: Path | str | Any) -> list[Answer]:
+    """Read a CSV/JSONL/Parquet file of responses, or a pandas DataFrame with the same columns, as :class:`Answer` records.
+
+    All in memory (``harness score`` streams instead). Columns other than
+    ``id``, ``query``, ``response``, ``arm``, ``trait``, ``should_refuse`` and
+    ``label`` (a ``timestamp``, a ``user_tier``) are kept in each answer's ``metadata``.
+    """
+    if isinstance(data, str | Path):
+        source: Path | str = Path(data)
+        frames: Iterable[pd.DataFrame] = iter_frames(source)
+    else:
+        source = "the DataFrame"
+        check_columns(source, data.columns)
+        frames = [data.reset_index(drop=True).assign(**{ROW: range(len(data))})]
+    answers: list[Answer] = []
+    seen: set[str] = set()
+    for frame in frames:
+        for answer, row in zip(answers_from_frame(frame, source), frame[ROW].tolist(), strict=True):
+            if answer.id in seen:
+                raise HarnessError(
+                    f"{source}, row {row}: duplicate id {answer.query_id!r} in arm {answer.arm!r}",
+                    fix="ids must be unique per arm",
+                )
+            seen.add(answer.id)
+            answers.append(answer)
     return answers
 
 
@@ -169,8 +326,13 @@ async def ascore_transcripts(
     judge_provider: Provider | None = None,
     **overrides: object,
 ) -> tuple[list[Answer], dict[str, TraitSpec], list[ScoredAnswer], ModelClient | None]:
-    """Load a transcript file (or DataFrame) and score it with the project's scorer (``overrides`` as in ``make_scorer``)."""
+    """Load a transcript file (or DataFrame) and score it with the project's scorer (``overrides`` as in ``make_scorer``).
+
+    Holds every answer in memory: for labelled sets (``harness calibrate``) and
+    the Python API. ``harness score`` streams instead (:func:`score_file`).
+    """
     from harness.runs import make_judge_client, make_scorer
+    from harness.scores.score import score_answers
 
     answers = load_transcripts(data)
     traits = load_traits(project.traits_dir) if project.traits_dir.is_dir() else {}
@@ -191,6 +353,9 @@ def transcript_provenance(
     sources: dict[str, str],
 ) -> Provenance:
     """What produced the scores of imported transcripts (``sources``: name → content hash)."""
+    from harness.reports import Provenance
+    from harness.scores.judges import judge_prompt_hash
+
     used = sorted({a.trait for a in answers if a.trait in traits})
     return Provenance(
         candidate_models=sorted({a.arm for a in answers}),
@@ -206,14 +371,55 @@ def transcript_provenance(
 
 @dataclass
 class ScoreFileOutcome:
-    """What scoring a transcript file produced."""
+    """What scoring a transcript file produced.
 
-    scores: list[ScoredAnswer]
+    The per-answer results are in ``results_path``; :attr:`scores` reads them
+    back (all into memory) for callers that want them as records.
+    """
+
     report: Report
     results_path: Path
     report_paths: tuple[Path, Path]
     judge_stats: CallStats | None
     smoke_test: bool
+    rows: int = 0
+
+    @property
+    def scores(self) -> list[ScoredAnswer]:
+        """Every per-answer result, read from ``results.jsonl``."""
+        return list(iter_results(self.results_path))
+
+
+def iter_results(path: Path) -> Iterator[ScoredAnswer]:
+    """The records of a ``results.jsonl``, one at a time."""
+    from harness.scores.records import ScoredAnswer
+
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip():
+                yield ScoredAnswer.model_validate_json(line)
+
+
+def write_results(path: Path, source: Path, batches: Iterable[pd.DataFrame]) -> int:
+    """Write scored batches (``id`` and ``result`` columns) to ``results.jsonl`` as they come.
+
+    Ids are checked for duplicates across the whole file with constant
+    memory. Returns the number of rows written.
+    """
+    seen = SeenIds()
+    rows = 0
+    try:
+        with path.open("w", encoding="utf-8") as out:
+            for batch in batches:
+                keys = batch["id"].tolist()
+                if (dup := seen.add(keys)) is not None:
+                    raise _duplicate_error(source, dup)
+                results = batch["result"].tolist()
+                out.write("\n".join(results) + "\n" if results else "")
+                rows += len(results)
+    finally:
+        seen.close()
+    return rows
 
 
 def score_file(
@@ -225,20 +431,53 @@ def score_file(
     judge_provider: Provider | None = None,
     name: str | None = None,
     group_by: str | None = None,
+    engine: str = "local",
+    chunk_rows: int = CHUNK_ROWS,
+    ray_address: str | None = None,
 ) -> ScoreFileOutcome:
     """Score a transcript file and write ``results.jsonl`` plus the report into ``out_dir``.
 
-    ``group_by`` names an extra column of the file to group report rows by instead of trait.
+    Args:
+        group_by: an extra column of the file to group report rows by instead of trait.
+        engine: ``local`` (this process, chunk by chunk) or ``ray`` (a Ray
+            cluster: see :mod:`harness.ray_engine`); the results are the same.
+        chunk_rows: rows per chunk (local) or per batch (Ray).
+        ray_address: the cluster to join (``ray.init(address=...)``); None
+            starts or joins a local instance.
     """
+    from harness.scores.batch import BatchScorer, ScoreSettings
+
     path = Path(path)
-    answers, traits, scores, client = score_transcripts(project, path, judge=judge, judge_provider=judge_provider)
+    file_kind(path)
     out_dir.mkdir(parents=True, exist_ok=True)
     results = out_dir / "results.jsonl"
-    dump_jsonl(scores, results)
-    provenance = transcript_provenance(project, answers, traits, client, {path.name: content_hash(path.read_text(encoding="utf-8"))})
-    report = build_report(name or path.stem, scores, provenance, group_by=group_by)
+    settings = ScoreSettings(project_root=str(project.root), judge=judge, source=str(path))
+    if engine == "ray":
+        if judge_provider is not None:
+            raise HarnessError("a judge given as a provider object cannot be sent to Ray workers", fix="name the judge model")
+        from harness.ray_engine import score_batches_on_ray
+
+        rows = write_results(results, path, score_batches_on_ray(path, settings, out_dir, chunk_rows, ray_address))
+        scorer = BatchScorer(settings)  # for the report's provenance; makes no call
+        stats = None  # the workers' calls are counted on the workers
+    elif engine == "local":
+        scorer = BatchScorer(settings, judge_provider=judge_provider)
+        try:
+            rows = write_results(results, path, (scorer(frame) for frame in iter_frames(path, chunk_rows)))
+        except BaseException:
+            scorer.close()
+            raise
+        stats = scorer.judge_stats
+    else:
+        raise HarnessError(f"unknown engine {engine!r}", fix="use --engine local or --engine ray")
+    try:
+        report = scorer.report(name or path.stem, results, group_by=group_by)
+    finally:
+        scorer.close()
+    from harness.reports import write_report
+
     paths = write_report(report, out_dir)
     return ScoreFileOutcome(
-        scores=scores, report=report, results_path=results, report_paths=paths,
-        judge_stats=client.stats if client else None, smoke_test=provenance.smoke_test,
+        report=report, results_path=results, report_paths=paths, judge_stats=stats,
+        smoke_test=report.provenance.smoke_test, rows=rows,
     )

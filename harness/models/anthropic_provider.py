@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 from contextlib import AbstractContextManager
-from typing import Any
+from functools import cache
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-import anthropic
-from anthropic.types import Message
+if TYPE_CHECKING:
+    import anthropic
 
 from harness.errors import HarnessError, ModelCallError, RetryableModelError, redact
 from harness.models.base import ChatRequest, ChatResponse, Provider, Usage
@@ -32,6 +34,15 @@ _DETAIL_CHARS = 200
 # retrying cannot help.
 _SPEND_LIMIT_CODES = frozenset({"contract_spend_limit_reached", "enforced_spend_limit_reached"})
 
+
+
+@cache
+def _sdk() -> ModuleType:
+    """The ``anthropic`` SDK, imported on first use (it takes about half a second)."""
+    import anthropic
+    import anthropic.types
+
+    return anthropic
 
 class AnthropicProvider(Provider):
     """Calls the Anthropic Messages API (``POST /v1/messages``).
@@ -66,11 +77,19 @@ class AnthropicProvider(Provider):
             )
         self._secret = api_key
         self.timeout = timeout
-        # The SDK reads ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL itself.
-        self._client = anthropic.AsyncAnthropic(
-            max_retries=0,
-            timeout=anthropic.Timeout(timeout, connect=min(timeout, _CONNECT_TIMEOUT_S)),
-        )
+        self._sdk_client: anthropic.AsyncAnthropic | None = None
+
+    @property
+    def _client(self) -> anthropic.AsyncAnthropic:
+        """The SDK client, made (and the SDK imported) on the first call: a run with nothing to send never loads it."""
+        if self._sdk_client is None:
+            sdk = _sdk()
+            # The SDK reads ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL itself.
+            self._sdk_client = sdk.AsyncAnthropic(
+                max_retries=0,
+                timeout=sdk.Timeout(self.timeout, connect=min(self.timeout, _CONNECT_TIMEOUT_S)),
+            )
+        return self._sdk_client
 
     @property
     def family(self) -> str:
@@ -125,17 +144,18 @@ class AnthropicProvider(Provider):
     def _errors(self) -> AbstractContextManager[None]:
         """Turn the SDK's exceptions into retryable or permanent model errors."""
         return translate_sdk_errors(
-            anthropic, anthropic.AnthropicError, timeout=self.timeout, host=self._client.base_url.host,
+            _sdk(), _sdk().AnthropicError, timeout=self.timeout, host=self._client.base_url.host,
             scrub=self._scrub, status_error=self._status_error, detail_chars=_DETAIL_CHARS,
         )
 
     async def aclose(self) -> None:
-        """Close the SDK's HTTP connections."""
-        await self._client.close()
+        """Close the SDK's HTTP connections (if it was ever used)."""
+        if self._sdk_client is not None:
+            await self._sdk_client.close()
 
     def _to_response(self, message: object) -> ChatResponse:
         """Check the fields we use; the SDK builds models from any JSON without validating."""
-        if not isinstance(message, Message):
+        if not isinstance(message, _sdk().types.Message):
             raise RetryableModelError(f"malformed reply: expected a message object, got {type(message).__name__}")
         content = message.content
         if not isinstance(content, list):

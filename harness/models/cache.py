@@ -9,6 +9,7 @@ the provider clients, not in requests.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,8 +51,13 @@ class ResponseCache:
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
+        # Other processes (Ray workers, a second run) may write too: wait for them rather than fail.
+        self._db.execute("PRAGMA busy_timeout=60000")
         self._db.execute(_SCHEMA)
         self._db.execute(_PENDING_SCHEMA)
+        # Replies stored during the current turn of the event loop, committed together at its end.
+        self._unwritten: dict[str, tuple[str, str, str, str]] = {}
+        self._flush_loop: asyncio.AbstractEventLoop | None = None  # the loop a flush is scheduled on
 
     def get(self, request: ChatRequest, key: str | None = None) -> ChatResponse | None:
         """The stored reply for ``request``, or None.
@@ -59,8 +65,10 @@ class ResponseCache:
         ``key`` is ``request.cache_key()`` when the caller already has it
         (hashing a request costs more than the lookup).
         """
-        row = self._db.execute(
-            "SELECT response FROM responses WHERE key = ?", (key or request.cache_key(),)
+        key = key or request.cache_key()
+        unwritten = self._unwritten.get(key)
+        row = (unwritten[3],) if unwritten else self._db.execute(
+            "SELECT response FROM responses WHERE key = ?", (key,)
         ).fetchone()
         if row is None:
             return None
@@ -70,18 +78,47 @@ class ResponseCache:
     def put(self, request: ChatRequest, response: ChatResponse, key: str | None = None) -> None:
         """Store a reply; a later identical request will not be sent.
 
-        Each put is its own transaction: a reply paid for is on disk before the
-        caller sees it, so a run killed a moment later never pays for it again.
+        Called outside an event loop, the put is its own transaction. Inside
+        one, the replies that arrive in the same turn of the loop are committed
+        together in one transaction as soon as that turn ends (one commit
+        blocks the loop for about 0.3 ms, so a commit per reply slows a busy
+        run): a run killed by ``kill -9`` loses at most the replies of that
+        last turn, which it then pays for once more, like calls in flight.
         """
-        self._db.execute(
-            "INSERT OR REPLACE INTO responses (key, model, request, response) VALUES (?, ?, ?, ?)",
-            (
-                key or request.cache_key(),
-                request.model,
-                request.model_dump_json(exclude=set(ACCOUNTING_FIELDS)),
-                response.model_dump_json(exclude={"cached"}),  # stored replies load as cached=False
-            ),
+        key = key or request.cache_key()
+        row = (
+            key,
+            request.model,
+            request.model_dump_json(exclude=set(ACCOUNTING_FIELDS)),
+            response.model_dump_json(exclude={"cached"}),  # stored replies load as cached=False
         )
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        self._unwritten[key] = row
+        if loop is None:
+            self.flush()
+        elif self._flush_loop is not loop:
+            self._flush_loop = loop
+            loop.call_soon(self.flush)
+
+    def flush(self) -> None:
+        """Commit the replies not yet written, in one transaction."""
+        self._flush_loop = None
+        if not self._unwritten:
+            return
+        rows = list(self._unwritten.values())
+        self._unwritten.clear()
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO responses (key, model, request, response) VALUES (?, ?, ?, ?)", rows
+            )
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def get_embedding(self, key: str) -> EmbedResponse | None:
         """The stored vectors for an :meth:`EmbedRequest.cache_key`, or None.
@@ -136,6 +173,7 @@ class ResponseCache:
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
+        self.flush()
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -145,8 +183,10 @@ class ResponseCache:
         self._db.execute("COMMIT")
 
     def __len__(self) -> int:
+        self.flush()
         return int(self._db.execute("SELECT COUNT(*) FROM responses").fetchone()[0])
 
     def close(self) -> None:
-        """Close the database."""
+        """Write what is pending and close the database."""
+        self.flush()
         self._db.close()

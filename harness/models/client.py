@@ -491,7 +491,9 @@ class ModelClient:
         await asyncio.gather(*(worker() for _ in range(self._workers)))
 
     async def aclose(self) -> None:
-        """Close the provider's connections."""
+        """Close the provider's connections (and commit the replies the cache has not written yet)."""
+        if self.cache is not None:
+            self.cache.flush()
         if self._batcher is not None:
             await self._batcher.aclose()
         await self.provider.aclose()

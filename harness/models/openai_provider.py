@@ -2,8 +2,9 @@
 
 Uses the Chat Completions API, which vLLM, Ollama, llama.cpp's server and most
 gateways also speak. The registry imports this module only when an
-``openai/...`` model is asked for, so the SDK is imported here at the top and
-never by :mod:`harness`.
+``openai/...`` model is asked for, and the SDK itself (over half a second of
+imports) only when the first call is made: a run whose answers are all on
+disk already never loads it.
 """
 
 from __future__ import annotations
@@ -12,13 +13,12 @@ import json
 import math
 import os
 import re
-from collections.abc import Mapping
-from contextlib import AbstractContextManager
-from typing import Any, Final
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from functools import cache
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
-
-import openai
-from openai.types.chat import ChatCompletion
 
 from harness.errors import HarnessError, ModelCallError, RetryableModelError, redact
 from harness.models.base import ChatRequest, ChatResponse, EmbedRequest, EmbedResponse, Provider, TokenLogprob, Usage
@@ -27,6 +27,9 @@ from harness.models.http_errors import (
     status_error,
     translate_sdk_errors,
 )
+
+if TYPE_CHECKING:
+    import openai
 
 __all__ = ["DEFAULT_TIMEOUT_S", "PLACEHOLDER_KEY", "OpenAIProvider"]
 
@@ -45,6 +48,28 @@ _GPT_MODEL = re.compile(r"^(gpt|chatgpt|o\d)", re.IGNORECASE)
 _BATCH_ENDPOINT: Final = "/v1/chat/completions"
 # Batch statuses before the batch is over (then: completed, failed, expired, cancelled).
 _BATCH_RUNNING = frozenset({"validating", "in_progress", "finalizing", "cancelling"})
+
+
+@cache
+def _sdk() -> ModuleType:
+    """The ``openai`` SDK, imported on first use."""
+    import openai
+
+    return openai
+
+
+def _http_client(sdk: ModuleType) -> Any:
+    """The SDK's aiohttp transport when aiohttp is installed, else None (the SDK's default, httpx).
+
+    The SDK recommends aiohttp for concurrency: at 64 calls in flight, httpx's
+    connection pool scans every connection on each request, and a call costs
+    about twice the CPU.
+    """
+    try:
+        import aiohttp  # noqa: F401  (only checks that the SDK's aiohttp transport can work)
+    except ImportError:
+        return None
+    return sdk.DefaultAioHttpClient()
 
 
 class OpenAIProvider(Provider):
@@ -86,13 +111,23 @@ class OpenAIProvider(Provider):
                 "or --model local/gemma-3-270m to run offline)",
             )
         self._secret = api_key
+        self._key_given = bool(api_key)
         self.timeout = timeout
-        # api_key=None: the SDK reads OPENAI_API_KEY itself; it always reads OPENAI_BASE_URL.
-        self._client = openai.AsyncOpenAI(
-            api_key=None if api_key else PLACEHOLDER_KEY,
-            max_retries=0,
-            timeout=openai.Timeout(timeout, connect=min(timeout, _CONNECT_TIMEOUT_S)),
-        )
+        self._sdk_client: openai.AsyncOpenAI | None = None
+
+    @property
+    def _client(self) -> openai.AsyncOpenAI:
+        """The SDK client, made (and the SDK imported) on first use."""
+        if self._sdk_client is None:
+            sdk = _sdk()
+            # api_key=None: the SDK reads OPENAI_API_KEY itself; it always reads OPENAI_BASE_URL.
+            self._sdk_client = sdk.AsyncOpenAI(
+                api_key=None if self._key_given else PLACEHOLDER_KEY,
+                max_retries=0,
+                timeout=sdk.Timeout(self.timeout, connect=min(self.timeout, _CONNECT_TIMEOUT_S)),
+                http_client=_http_client(sdk),
+            )
+        return self._sdk_client
 
     @property
     def family(self) -> str:
@@ -115,10 +150,18 @@ class OpenAIProvider(Provider):
             # than chat.completions.create: create() first walks the arguments
             # against their type hints (about 1 ms of CPU a call, a third of
             # the client's whole per-call cost), which changes nothing in our
-            # plain-JSON body. Status, timeout and parsing handling are the same.
-            completion = await self._client.post(
-                "/chat/completions", body=_create_args(request, self.model), cast_to=ChatCompletion
+            # plain-JSON body. Status, timeout and error handling are the same.
+            # The reply comes back as bytes and is read as plain JSON: the SDK's
+            # typed object costs more to build than the few fields we read.
+            # The body goes as bytes we encode: given a dict, the SDK deep-copies it
+            # (system prompt and all) on every call before encoding it.
+            reply = await self._client.post(
+                "/chat/completions",
+                content=json.dumps(_create_args(request, self.model), ensure_ascii=False).encode("utf-8"),
+                options={"headers": {"Content-Type": "application/json"}},
+                cast_to=bytes,
             )
+            completion = json.loads(reply)
         return self._to_response(completion)
 
     async def embed(self, request: EmbedRequest) -> EmbedResponse:
@@ -183,7 +226,7 @@ class OpenAIProvider(Provider):
         body, status = response.get("body"), response.get("status_code")
         if status == 200 and isinstance(body, dict):
             try:
-                return data["custom_id"], self._to_response(ChatCompletion.construct(**body))
+                return data["custom_id"], self._to_response(body)
             except ModelCallError as exc:
                 return data["custom_id"], exc
         error = data.get("error") if isinstance(data.get("error"), dict) else {}
@@ -192,45 +235,58 @@ class OpenAIProvider(Provider):
         where = f" (HTTP {status})" if status else ""
         return data["custom_id"], ModelCallError(f"batch request failed{where}: {detail or 'no detail'}")
 
-    def _errors(self) -> AbstractContextManager[None]:
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
         """Turn the SDK's exceptions into retryable or permanent model errors."""
-        return translate_sdk_errors(
-            openai, openai.OpenAIError, timeout=self.timeout, host=self._client.base_url.host,
-            scrub=self._scrub, status_error=self._status_error, detail_chars=_DETAIL_CHARS,
-        )
+        sdk = _sdk()
+        host = self._client.base_url.host
+        try:
+            with translate_sdk_errors(
+                sdk, sdk.OpenAIError, timeout=self.timeout, host=host,
+                scrub=self._scrub, status_error=self._status_error, detail_chars=_DETAIL_CHARS,
+            ):
+                yield
+        except RetryableModelError as exc:
+            # The SDK's aiohttp transport reports a refused connection as a
+            # connect timeout; say what happened.
+            if _refused(exc.__context__):
+                raise RetryableModelError(f"could not connect to {host}") from None
+            raise
 
     async def aclose(self) -> None:
-        """Close the SDK's HTTP connections."""
-        await self._client.close()
+        """Close the SDK's HTTP connections (if it was ever used)."""
+        if self._sdk_client is not None:
+            await self._sdk_client.close()
 
     def _to_response(self, completion: object) -> ChatResponse:
-        """Check the fields we use; the SDK builds models from any JSON without validating."""
-        if not isinstance(completion, ChatCompletion):
+        """A chat completion's JSON as a response, checking every field we use."""
+        if not isinstance(completion, dict):
             raise RetryableModelError(
                 f"malformed reply: expected a chat completion object, got {type(completion).__name__}"
             )
-        choices = completion.choices
-        if not isinstance(choices, list) or not choices:
+        choices = completion.get("choices")
+        if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
             raise RetryableModelError("malformed reply: no choices")
-        message = getattr(choices[0], "message", None)
-        if message is None:
+        message = choices[0].get("message")
+        if not isinstance(message, dict):
             raise RetryableModelError("malformed reply: the first choice has no message")
         # content is null when the model refused (structured outputs) or was filtered.
-        text = getattr(message, "content", None) or getattr(message, "refusal", None) or ""
+        text = message.get("content") or message.get("refusal") or ""
         if not isinstance(text, str):
             raise RetryableModelError("malformed reply: message content is not text")
         # Many compatible servers omit usage; zero tokens is the honest reading.
-        usage = completion.usage
-        finish_reason = getattr(choices[0], "finish_reason", None)
+        usage = completion.get("usage")
+        usage = usage if isinstance(usage, dict) else {}
+        finish_reason = choices[0].get("finish_reason")
         return ChatResponse(
             text=text,
             model=self.full_name,
             usage=Usage(
-                input_tokens=count(getattr(usage, "prompt_tokens", None)),
-                output_tokens=count(getattr(usage, "completion_tokens", None)),
+                input_tokens=count(usage.get("prompt_tokens")),
+                output_tokens=count(usage.get("completion_tokens")),
             ),
             stop_reason=finish_reason if isinstance(finish_reason, str) else None,
-            logprobs=_logprobs(getattr(choices[0], "logprobs", None)),
+            logprobs=_logprobs(choices[0].get("logprobs")),
         )
 
     def _status_error(self, exc: openai.APIStatusError) -> ModelCallError:
@@ -255,6 +311,23 @@ class OpenAIProvider(Provider):
         """Redact key-shaped strings, and our own key whatever its shape."""
         # Our own key first: a pattern might match only part of an unusual key.
         return redact(text.replace(self._secret, "[REDACTED]") if self._secret else text)
+
+
+def _refused(exc: BaseException | None) -> bool:
+    """Whether an exception chain holds a failed connection (refused, reset), not a timeout.
+
+    aiohttp's connection errors are matched by class name, so that this module
+    imports aiohttp only when the SDK does.
+    """
+    seen = 0
+    while exc is not None and seen < 10:
+        names = {cls.__name__ for cls in type(exc).__mro__}
+        if "TimeoutError" in names or "ServerTimeoutError" in names:
+            return False
+        if isinstance(exc, ConnectionError) or "ClientConnectionError" in names:
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 def _is_third_party(base_url: str) -> bool:
@@ -318,18 +391,21 @@ def _logprobs(choice_logprobs: object) -> list[TokenLogprob] | None:
     Log-probabilities refine a judge's score; a server that sends none, or
     sends them in a shape we do not know, leaves the reply usable without them.
     """
-    content = getattr(choice_logprobs, "content", None)
+    content = choice_logprobs.get("content") if isinstance(choice_logprobs, dict) else None
     if not isinstance(content, list) or not content:
         return None
     tokens: list[TokenLogprob] = []
     for item in content:
-        token, logprob = getattr(item, "token", None), getattr(item, "logprob", None)
+        if not isinstance(item, dict):
+            return None
+        token, logprob = item.get("token"), item.get("logprob")
         if not isinstance(token, str) or not _is_logprob(logprob):
             return None
+        alternatives = item.get("top_logprobs")
         top = [
-            (alt.token, float(alt.logprob))
-            for alt in getattr(item, "top_logprobs", None) or []
-            if isinstance(getattr(alt, "token", None), str) and _is_logprob(getattr(alt, "logprob", None))
+            (alt["token"], float(alt["logprob"]))
+            for alt in (alternatives if isinstance(alternatives, list) else [])
+            if isinstance(alt, dict) and isinstance(alt.get("token"), str) and _is_logprob(alt.get("logprob"))
         ]
         tokens.append(TokenLogprob(token=token, logprob=float(logprob), top=top))  # type: ignore[arg-type]  # _is_logprob checked it
     return tokens

@@ -49,6 +49,7 @@ class Scorer:
     logprobs: bool = False
     min_valid_mass: float = DEFAULT_MIN_VALID_MASS
     _adherence: dict[str, AdherenceFn] = field(default_factory=dict, init=False, repr=False)
+    _trait_hashes: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     def _adherence_for(self, trait: str) -> AdherenceFn | None:
         if self.judge is None or trait not in self.traits:
@@ -59,6 +60,14 @@ class Scorer:
                 max_tokens=self.max_tokens, logprobs=self.logprobs, min_valid_mass=self.min_valid_mass,
             )
         return self._adherence[trait]
+
+    def _trait_hash(self, trait: str | None) -> str | None:
+        # Hashing a spec costs more than scoring an answer: once per trait.
+        if trait not in self.traits:
+            return None
+        if trait not in self._trait_hashes:
+            self._trait_hashes[trait] = self.traits[trait].spec_hash()  # type: ignore[index]
+        return self._trait_hashes[trait]  # type: ignore[index]
 
     def base(self, answer: Answer) -> ScoredAnswer:
         """The deterministic part of the score: every registered check that needs no model."""
@@ -79,7 +88,7 @@ class Scorer:
             error=answer.error,
             scores=compute_scores(answer, CheckContext(lexicon=self.lexicon)),
             metadata=dict(getattr(answer, "metadata", None) or {}),
-            trait_hash=self.traits[answer.trait].spec_hash() if answer.trait in self.traits else None,
+            trait_hash=self._trait_hash(answer.trait),
             judge_model=self.judge.model if self.judge is not None else None,
         )
 
@@ -116,7 +125,10 @@ class Scorer:
 
 
 async def score_answers(
-    scorer: Scorer, answers: list[Answer], on_progress: Callable[[], None] | None = None
+    scorer: Scorer,
+    answers: list[Answer],
+    on_progress: Callable[[], None] | None = None,
+    bases: list[ScoredAnswer] | None = None,
 ) -> list[ScoredAnswer]:
     """Score every answer; results keep the input order.
 
@@ -126,8 +138,13 @@ async def score_answers(
     classes after: prompts that share a long prefix (one trait's rubric) then
     run back to back, which lets a local model reuse its prompt cache and keeps
     a provider's prompt caching warm.
+
+    ``bases`` are the answers' deterministic scores (``scorer.base``) when the
+    caller has computed them already, e.g. while the answers were arriving.
     """
-    scored = [scorer.base(a) for a in answers]
+    scored = bases if bases is not None else [scorer.base(a) for a in answers]
+    if scorer.judge is None:  # deterministic checks only: nothing to wait for
+        return scored
     updates: list[dict[str, Score]] = [{} for _ in answers]
     by_trait = sorted(range(len(answers)), key=lambda i: (answers[i].trait or "", i))
 

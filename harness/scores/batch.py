@@ -1,0 +1,133 @@
+"""Scoring as a function from a pandas batch to a pandas batch.
+
+:class:`BatchScorer` turns a frame of transcript rows (the columns of
+``harness score``) into a frame with one row per answer: ``id``
+(``<arm>|<id>``) and ``result`` (the :class:`~harness.scores.records.ScoredAnswer`
+as JSON, exactly a line of ``results.jsonl``). It is what ``harness score``
+runs on each chunk of a file, and what the Ray engine runs on each block on a
+cluster (``Dataset.map_batches(BatchScorer, fn_constructor_args=(settings,))``):
+the same code, so the same results.
+
+A scorer is built from :class:`ScoreSettings`, which are plain strings, so a
+Ray worker can rebuild it on its own machine: it loads the project there,
+opens the project's response cache, and calls the judge through its own
+:class:`~harness.models.client.ModelClient`, whose concurrency limit
+(``[run].concurrency``) is therefore per worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from harness.config import Project
+from harness.models.base import Provider
+from harness.models.cache import ResponseCache
+from harness.models.client import CallStats
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from harness.reports import Report
+
+__all__ = ["BatchScorer", "ScoreSettings", "score_batch"]
+
+
+@dataclass(frozen=True)
+class ScoreSettings:
+    """What a scorer needs, as plain values that can travel to another process.
+
+    Args:
+        project_root: the project folder (its ``harness.toml``, traits and cache).
+        judge: the judge model, ``none``, or None for ``[models].judge``.
+        source: the transcript file, for error messages and provenance.
+    """
+
+    project_root: str
+    judge: str | None = None
+    source: str = "transcripts"
+
+
+class BatchScorer:
+    """Scores pandas batches of transcript rows; callable, so Ray can run it as an actor.
+
+    Args:
+        settings: where the project is and which judge to use.
+        judge_provider: an already-built judge (tests, in-process only).
+    """
+
+    def __init__(self, settings: ScoreSettings, judge_provider: Provider | None = None) -> None:
+        from harness.runs import make_judge_client, make_scorer
+        from harness.traits import load_traits
+
+        self.settings = settings
+        self.project = Project.load(Path(settings.project_root))
+        self.traits = load_traits(self.project.traits_dir) if self.project.traits_dir.is_dir() else {}
+        self._cache: ResponseCache | None = None
+        self._owned = judge_provider is None
+        # One event loop for the scorer's life: the judge client's connections and limits belong to it.
+        self._loop = asyncio.new_event_loop()
+        self.judge = None
+        if not (judge_provider is None and settings.judge == "none"):
+            self._cache = ResponseCache(self.project.cache_path)
+            self.judge = make_judge_client(self.project, settings.judge, judge_provider, self._cache)
+        self.scorer = make_scorer(self.project, self.judge, self.traits)
+
+    def __call__(self, batch: pd.DataFrame) -> pd.DataFrame:
+        """Score one batch: transcript columns in, ``id`` and ``result`` out, in the same order."""
+        import pandas as pd
+
+        from harness.scores.score import score_answers
+        from harness.transcripts import answers_from_frame, iter_answers
+
+        if self.judge is None:
+            # Deterministic checks only: one answer at a time, keeping just its JSON line.
+            ids, results = [], []
+            for answer in iter_answers(batch, self.settings.source):
+                ids.append(answer.id)
+                results.append(self.scorer.base(answer).model_dump_json())
+            return pd.DataFrame({"id": ids, "result": results}, columns=["id", "result"])
+        answers = answers_from_frame(batch, self.settings.source)
+        scores = self._loop.run_until_complete(score_answers(self.scorer, answers)) if answers else []
+        return pd.DataFrame(
+            {"id": [s.id for s in scores], "result": [s.model_dump_json() for s in scores]},
+            columns=["id", "result"],
+        )
+
+    @property
+    def judge_stats(self) -> CallStats | None:
+        """The judge calls this scorer made (None without a judge)."""
+        return self.judge.stats if self.judge is not None else None
+
+    def report(self, name: str, results: Path, group_by: str | None = None) -> Report:
+        """The report of a results file written from this scorer's batches."""
+        from harness.score_reports import report_from_results
+
+        return report_from_results(name, results, self, group_by=group_by)
+
+    def close(self) -> None:
+        """Close the judge's connections, the cache and the event loop (once)."""
+        if self._loop.is_closed():
+            return
+        if self.judge is not None and self._owned:
+            self._loop.run_until_complete(self.judge.aclose())
+        if self._cache is not None:
+            self._cache.close()
+        self._loop.close()
+
+    def __del__(self) -> None:  # a Ray actor is not closed explicitly; commit what its cache holds
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 (interpreter shutdown: nothing left to save)
+            pass
+
+
+def score_batch(batch: pd.DataFrame, settings: ScoreSettings) -> pd.DataFrame:
+    """Score one batch with a scorer made for it (for one-off use; reuse a :class:`BatchScorer` for many)."""
+    scorer = BatchScorer(settings)
+    try:
+        return scorer(batch)
+    finally:
+        scorer.close()

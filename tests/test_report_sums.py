@@ -1,0 +1,58 @@
+"""The report from running sums (two streaming passes) is the report build_report makes from all answers."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from harness.config import Project
+from harness.formats import dump_jsonl
+from harness.report_sums import report_from_file, sums_of
+from harness.reports import Provenance, build_report
+from harness.runs import RunOptions, execute_run
+from harness.scores.records import Score, ScoredAnswer
+from tests.helpers import copy_example_project, fake_candidate, fake_judge
+
+PROVENANCE = Provenance(candidate_models=["m"], judge_model="j", adherence_prompt_hash=None,
+                        refusal_prompt_hash=None, prompts={}, traits={})
+
+
+def _same(scores: list[ScoredAnswer], tmp_path: Path) -> None:
+    expected = build_report("r", scores, PROVENANCE).model_dump_json(indent=1)
+    assert sums_of(scores).report("r", PROVENANCE).model_dump_json(indent=1) == expected
+    path = tmp_path / "results.jsonl"
+    dump_jsonl(scores, path)
+    assert report_from_file("r", path, PROVENANCE).model_dump_json(indent=1) == expected
+
+
+def test_a_judged_run_with_samples_and_mirrors(tmp_path: Path) -> None:
+    project = Project.load(copy_example_project(tmp_path / "proj", evals=("directness", "even_handedness", "over_refusal")))
+    outcome = execute_run(project, RunOptions(candidate_provider=fake_candidate(), judge_provider=fake_judge(), samples=3))
+    assert any(s.mirror for s in outcome.scores) and any(s.value("adherence") is not None for s in outcome.scores)
+    _same(outcome.scores, tmp_path)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_random_scores_with_ties_failures_and_unscored(seed: int, tmp_path: Path) -> None:
+    rng = random.Random(seed)
+    scores = []
+    for i in range(400):
+        arm, query = rng.choice(["a", "b", "c"]), f"q{rng.randrange(60)}"
+        failed = rng.random() < 0.05
+        judged = {
+            "adherence": Score(value=float(rng.randint(1, 5)), source="judge", reason=f"r{i}")
+            if rng.random() < 0.8 else Score(value=None, scorable=False, reason="unparseable"),
+            "filler": Score(value=float(rng.random() < 0.3), source="lexicon",
+                            detail={"phrases": rng.sample(["Certainly!", "I hope this helps!", "Great question!"], rng.randint(0, 2))}),
+            "over_refusal": Score(value=float(rng.random() < 0.1), source="rule"),
+        }
+        scores.append(ScoredAnswer(
+            id=f"{arm}|{query}|{i}", arm=arm, query_id=query, trait=rng.choice(["directness", None]), sample=i % 3,
+            should_refuse=False, model="m", prompt_hash=None, query=f"query {query}",
+            response=None if failed else f"reply {i} " * rng.randint(1, 30), scores={} if failed else judged,
+        ))
+    # Clusters (queries) must be adjacent within each cell, as in a run's scores.jsonl.
+    scores.sort(key=lambda s: (s.query_id, s.id))
+    _same(scores, tmp_path)
