@@ -722,7 +722,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--open", action="store_true", help="open the page in the default browser")
     p.add_argument("--serve", action="store_true", help="serve the page on a loopback port until Ctrl-C")
     p.add_argument("--port", type=int, default=0, help="port for --serve (default: any free port)")
-    p.add_argument("--insights", metavar="FILE", help="add a failure-themes section from `harness insights` (insights-<name>.json)")
     p.set_defaults(func=cmd_view)
 
     p = sub.add_parser("check", help="CI gate: fail when a prompt edit makes a metric worse beyond its margin")
