@@ -146,7 +146,7 @@ def _jsonl_frames(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
             if not line.strip():
                 continue
             try:
-                row = json.loads(line)
+                row = json.loads(line.rstrip("\r\n"))  # a newline inside a broken string would hide the real error
             except json.JSONDecodeError as exc:
                 raise json_error(f"{path}, line {lineno}", exc) from None
             if not isinstance(row, dict):
