@@ -117,7 +117,7 @@ async def find_insights_async(scores: Sequence[ScoredAnswer] | Results, options:
         HarnessError: bad options, an unknown arm, or a failed embedder (without fallback).
     """
     with paused_gc():
-        answers: Sequence[ScoredAnswer] = scores.scores if hasattr(scores, "scores") else scores  # type: ignore[assignment]
+        answers: Sequence[ScoredAnswer] = scores.scores if hasattr(scores, "scores") else scores
         return await _find(answers, options)
 
 

@@ -8,9 +8,14 @@ counted under ``other`` and it is never named, described or quoted.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from harness import __version__
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["INSIGHTS_FORMAT_VERSION", "ArmShift", "Insights", "InsightsMethod", "Other", "Selection", "Theme"]
 
@@ -126,7 +131,7 @@ class Insights(BaseModel):
     other: Other
     arms: ArmComparison | None = None
 
-    def to_pandas(self):  # type: ignore[no-untyped-def]
+    def to_pandas(self) -> pd.DataFrame:
         """One row per selected answer: its theme and sub-theme (see :func:`harness.insights.insights_frame`)."""
         from harness.insights.report import insights_frame
 

@@ -93,7 +93,9 @@ def viewer_themes(insights: Insights, scores: Iterable[ScoredAnswer]) -> list[di
     theme's members by their queries, and a list of them would quote the small
     clusters together (see :func:`viewer_note` for their count).
     """
-    slots = {s.id: {"query_id": s.query_id, "arm": s.arm, "sample": s.sample} for s in scores}
+    from harness.insights.select import answer_key
+
+    slots = {answer_key(s): {"query_id": s.query_id, "arm": s.arm, "sample": s.sample} for s in scores}
     return [
         {"title": f"{t.id} · {t.name}", "summary": t.description, "members": [slots[i] for i in t.member_ids if i in slots]}
         for t in insights.themes

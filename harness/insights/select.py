@@ -18,6 +18,7 @@ from harness.scores.records import ScoredAnswer
 
 __all__ = [
     "DEFAULT_LOW_ADHERENCE",
+    "answer_key",
     "FACET_SEPARATOR",
     "FAILURE_KINDS",
     "FINDING_WORDS",
@@ -132,6 +133,18 @@ def findings(s: ScoredAnswer) -> Findings:
     )
 
 
+def answer_key(s: ScoredAnswer) -> str:
+    """The id by which the insights file names an answer: its own id, unique across sources.
+
+    Answer ids start with their arm (``<arm>|<query id>|<sample>``, or
+    ``<arm>|<row id>`` for imported files). When two sources hold the same arm,
+    the loaders rename it ``<source>:<arm>`` and keep the id, so the same id can
+    occur in both: such an answer is named ``<source>:<arm>|<id>`` instead. The
+    viewer, given the same answers, finds them by the same key.
+    """
+    return s.id if s.id.startswith(f"{s.arm}|") else f"{s.arm}|{s.id}"
+
+
 def unit_of(s: ScoredAnswer) -> str:
     """The unit the privacy floor counts: a query now, a conversation once they exist."""
     return s.query_id
@@ -177,7 +190,7 @@ def select_items(
         if keep(s, f, kinds):
             out.append(
                 Item(
-                    id=s.id, arm=s.arm, unit=unit_of(s), query_id=s.query_id, sample=s.sample, trait=s.trait,
+                    id=answer_key(s), arm=s.arm, unit=unit_of(s), query_id=s.query_id, sample=s.sample, trait=s.trait,
                     query=s.query, response=s.response or "", kinds=kinds, findings=f,
                 )
             )

@@ -16,6 +16,7 @@ import math
 from collections.abc import Sequence
 
 from harness.insights.records import ArmComparison, ArmShift, Other, Theme
+from harness.insights.select import answer_key
 from harness.scores.records import ScoredAnswer
 from harness.stats import paired_rate_diff_ci, wilson_ci
 
@@ -32,9 +33,9 @@ def newcombe_diff(x_a: int, n_a: int, x_b: int, n_b: int) -> tuple[float, float,
     pa, la, ua = wilson_ci(x_a, n_a)
     pb, lb, ub = wilson_ci(x_b, n_b)
     assert None not in (pa, la, ua, pb, lb, ub)
-    delta = pb - pa  # type: ignore[operator]
-    low = delta - math.sqrt((pb - lb) ** 2 + (ua - pa) ** 2)  # type: ignore[operator]
-    high = delta + math.sqrt((ub - pb) ** 2 + (pa - la) ** 2)  # type: ignore[operator]
+    delta = pb - pa
+    low = delta - math.sqrt((pb - lb) ** 2 + (ua - pa) ** 2)
+    high = delta + math.sqrt((ub - pb) ** 2 + (pa - la) ** 2)
     return delta, max(-1.0, low), min(1.0, high)
 
 
@@ -63,8 +64,8 @@ def compare_theme_shares(
         # Paired, as `harness compare`: on the slots both arms answered.
         a = [pair[0] for pair in shared]
         b = [pair[1] for pair in shared]
-    group_a = [theme_of.get(s.id) for s in a]
-    group_b = [theme_of.get(s.id) for s in b]
+    group_a = [theme_of.get(answer_key(s)) for s in a]
+    group_b = [theme_of.get(answer_key(s)) for s in b]
     clusters = [s.query_id for s in a]
     rows = []
     for group_id, name in groups:

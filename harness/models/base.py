@@ -130,7 +130,7 @@ class EmbedRequest(BaseModel):
 
     def cache_key(self) -> str:
         """A content hash of the model and texts (accounting labels excluded)."""
-        payload = {"kind": "embed", **self.model_dump(mode="json", exclude=ACCOUNTING_FIELDS)}
+        payload = {"kind": "embed", **self.model_dump(mode="json", exclude=set(ACCOUNTING_FIELDS))}
         blob = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 

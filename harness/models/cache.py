@@ -135,7 +135,7 @@ class ResponseCache:
         """Store an embeddings reply under its request's key."""
         self._db.execute(
             "INSERT OR REPLACE INTO responses (key, model, request, response) VALUES (?, ?, ?, ?)",
-            (key, request.model, request.model_dump_json(exclude=ACCOUNTING_FIELDS), response.model_dump_json(exclude={"cached"})),
+            (key, request.model, request.model_dump_json(exclude=set(ACCOUNTING_FIELDS)), response.model_dump_json(exclude={"cached"})),
         )
 
     def add_pending(self, batch_id: str, items: list[tuple[str, ChatRequest]]) -> None:

@@ -375,11 +375,12 @@ def _to_embeddings(reply: object, expected: int, model: str) -> EmbedResponse:
         if not all(isinstance(x, (int, float)) and math.isfinite(x) for x in vector):
             raise RetryableModelError("malformed embeddings reply: a vector holds a non-number")
         vectors[index] = [float(x) for x in vector]
-    if any(v is None for v in vectors) or len({len(v) for v in vectors if v is not None}) != 1:
+    filled = [v for v in vectors if v is not None]
+    if len(filled) != expected or len({len(v) for v in filled}) != 1:
         raise RetryableModelError("malformed embeddings reply: missing vectors or mixed lengths")
     usage = getattr(reply, "usage", None)
     return EmbedResponse(
-        vectors=vectors,  # type: ignore[arg-type] - every slot is filled, checked above
+        vectors=filled,
         model=model,
         usage=Usage(input_tokens=count(getattr(usage, "prompt_tokens", None))),
     )

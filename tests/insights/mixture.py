@@ -61,7 +61,10 @@ THEMES: tuple[Theme, ...] = (
         ),
         (
             "Great question! The function looks mostly fine, but the loop should stop one element earlier. I hope this helps!",
-            "Certainly! Here is my review: check the boundary condition and add a test for empty input. Let me know if you have any other questions!",
+            (
+                "Certainly! Here is my review: check the boundary condition and add a test for empty input. "
+                "Let me know if you have any other questions!"
+            ),
         ),
     ),
     Theme(

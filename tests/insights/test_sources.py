@@ -11,6 +11,8 @@ from harness.cli import main
 from harness.config import find_project
 from harness.errors import HarnessError
 from harness.formats import dump_jsonl
+from harness.insights import InsightsOptions, find_insights, viewer_themes
+from harness.insights.select import answer_key
 from harness.insights.sources import default_name, insights_for_files, load_sources, resolve_arm
 from harness.models.registry import register_provider
 from tests.helpers import copy_example_project
@@ -73,7 +75,8 @@ def test_cli_errors_are_friendly(project: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_two_sources_with_the_same_arm_are_told_apart(project: Path, tmp_path: Path) -> None:
-    scores, _ = mixture(5, 0, arms=("assistant@v1",), seed=3)
+    # The same arm answering the same queries in two sources (two models, say): the same answer ids in both.
+    scores, _ = mixture(30, 10, context=True, arms=("assistant@v1",))
     dump_jsonl(scores, tmp_path / "other" / "results.jsonl")
     sources = [str(project / "runs" / "demo"), str(tmp_path / "other" / "results.jsonl")]
 
@@ -81,7 +84,14 @@ def test_two_sources_with_the_same_arm_are_told_apart(project: Path, tmp_path: P
 
     arms = {s.arm for s in merged}
     assert arms == {"demo:assistant@v1", "results.jsonl:assistant@v1", "assistant@v2"}
-    assert len({s.id for s in merged}) == len(merged)
+    keys = [answer_key(s) for s in merged]
+    assert len(set(keys)) == len(merged) > len({s.id for s in merged})
+    insights = find_insights(merged, InsightsOptions(name="two", arms=("demo:assistant@v1", "results.jsonl:assistant@v1")))
+    assert insights.arms is not None and all(r.delta == 0 for r in insights.arms.rows)  # the same answers in both
+    members = [m for t in insights.themes for m in t.member_ids] + insights.other.member_ids
+    assert len(members) == len(set(members)) == insights.selection.n_selected
+    sections = viewer_themes(insights, merged)
+    assert sum(len(s["members"]) for s in sections) == sum(t.n_answers for t in insights.themes)
     assert resolve_arm(merged, "results.jsonl:assistant@v1") == "results.jsonl:assistant@v1"
     with pytest.raises(HarnessError, match="ambiguous"):
         resolve_arm(merged, "assistant@v1")
