@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from harness.insights.select import FACET_SEPARATOR
 from harness.models.base import EmbedRequest
@@ -17,7 +17,6 @@ from harness.models.client import ModelClient
 
 if TYPE_CHECKING:
     import numpy as np
-    from scipy.sparse import csr_matrix
 
 __all__ = ["Embedding", "TermCounts", "count_terms", "model_embedding", "tfidf_svd"]
 
@@ -35,7 +34,7 @@ class TermCounts:
 
     unique: list[str]
     index: np.ndarray  # facet i is unique[index[i]]
-    counts: csr_matrix  # unique facets × terms
+    counts: Any  # unique facets × terms: a sparse matrix from scikit-learn (or an empty array)
     terms: np.ndarray  # term strings, by column
 
 
@@ -64,9 +63,7 @@ def count_terms(texts: Sequence[str]) -> TermCounts:
         counts = vectorizer.fit_transform(unique).tocsr()
         terms = vectorizer.get_feature_names_out()
     except ValueError:  # no term at all (e.g. every facet is stop words)
-        from scipy.sparse import csr_matrix
-
-        return TermCounts(list(unique), index.ravel(), csr_matrix((len(unique), 0), dtype=np.float32), np.asarray([], dtype=object))
+        return TermCounts(list(unique), index.ravel(), np.zeros((len(unique), 0), dtype=np.float32), np.asarray([], dtype=object))
     # Keep a term only if two answers use it (one-off words cannot name a theme,
     # only add noise and identifying detail), and at most MAX_TERMS of them,
     # the most used. Answers, not distinct facets: one facet may stand for many.
@@ -89,6 +86,8 @@ def tfidf_svd(terms: TermCounts, dims: int = SVD_DIMS, seed: int = 0) -> Embeddi
     from sklearn.preprocessing import normalize
     from threadpoolctl import threadpool_limits
 
+    if terms.counts.shape[1] == 0:  # no term two answers share: nothing to tell the facets apart by
+        return Embedding(np.zeros((len(terms.index), 1)), "offline: none (no term is shared by two answers)")
     tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(terms.counts)
     n_unique, n_terms = tfidf.shape
     k = min(dims, n_terms - 1, n_unique - 1)

@@ -67,31 +67,27 @@ def distinguishing_terms(
         top: terms kept per class.
     """
     import numpy as np
-    from scipy.sparse import coo_matrix
 
     ids = sorted(classes)
     if not ids or terms.counts.shape[1] == 0:
         return {c: [] for c in ids}
     n_unique = terms.counts.shape[0]
     member_rows = [np.asarray(classes[c]) for c in ids]
-    cls = np.concatenate([np.full(len(r), i) for i, r in enumerate(member_rows)])
-    rows = np.concatenate(member_rows)
-    weights = coo_matrix((np.ones(len(rows), dtype=np.float32), (cls, terms.index[rows])), shape=(len(ids), n_unique)).tocsr()
-    class_counts = np.asarray((weights @ terms.counts).todense())
+    # Class × distinct-facet weights, dense (a few dozen classes): how many of
+    # the class's answers have each facet; then class × term counts.
+    weights = np.zeros((len(ids), n_unique), dtype=np.float32)
+    for i, r in enumerate(member_rows):
+        np.add.at(weights[i], terms.index[r], 1.0)
+    class_counts = np.asarray(terms.counts.T @ weights.T, dtype=np.float64).T
     # Support: one representative facet per distinct unit in the class (its
     # first row): a lower bound on the units using a term, so the floor errs safe.
-    rep_cls, rep_facets = [], []
+    reps = np.zeros((len(ids), n_unique), dtype=np.float32)
     for i, r in enumerate(member_rows):
         _, first = np.unique(units[r], return_index=True)
-        rep_cls.append(np.full(len(first), i))
-        rep_facets.append(terms.index[r[first]])
-    reps = coo_matrix(
-        (np.ones(sum(len(x) for x in rep_cls), dtype=np.float32), (np.concatenate(rep_cls), np.concatenate(rep_facets))),
-        shape=(len(ids), n_unique),
-    ).tocsr()
+        np.add.at(reps[i], terms.index[r[first]], 1.0)
     present = terms.counts.copy()
     present.data[:] = 1
-    support = np.asarray((reps @ present).todense())
+    support = np.asarray(present.T @ reps.T, dtype=np.float64).T
     words = class_counts.sum(axis=1, keepdims=True)
     tf = np.divide(class_counts, words, out=np.zeros_like(class_counts), where=words > 0)
     frequency = class_counts.sum(axis=0)

@@ -95,3 +95,13 @@ def test_offline_name_says_the_dominant_kind() -> None:
 
     assert offline_name(["dose", "age"], Counter({"over_refusal": 9, "filler": 2}), 10, 8).name == "over-refusal: dose, age"
     assert offline_name(["x"], Counter({"over_refusal": 4, "filler": 4}), 10, 8).name == "mixed failures: x"
+
+
+def test_facets_with_no_shared_term_make_one_cluster() -> None:
+    counts = count_terms(["the", "a the", "of", "the"])
+
+    embedding = tfidf_svd(counts)
+
+    assert embedding.vectors.shape == (4, 1) and "no term" in embedding.method
+    assert cluster_two_levels(embedding.vectors, ["a", "b", "c", "d"], 1).themes.k == 1
+    assert distinguishing_terms(counts, {0: np.arange(4)}, np.asarray(list("abcd"), dtype=object), 1) == {0: []}
