@@ -233,6 +233,24 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_calibration_groups(cal) -> None:  # type: ignore[no-untyped-def]
+    """Over-refusal by the labels vs each classifier, and refused/complied agreement, per group."""
+    from rich.table import Table
+
+    def rate(r) -> str:  # type: ignore[no-untyped-def]
+        return "—" if r is None or r.value is None else f"{r.value:.3f} [{r.low:.3f}, {r.high:.3f}]"
+
+    scorers = [a.scorer for a in cal.refusal]
+    table = Table(title=f"over-refusal on benign requests and agreement, by {cal.group_by}")
+    for col in (cal.group_by, "rows", "benign", "human", *scorers, *(f"agree {s}" for s in scorers)):
+        table.add_column(col, justify="left" if col == cal.group_by else "right")
+    for g in cal.groups:
+        agreement = ["—" if g.refused_accuracy.get(s) is None else f"{g.refused_accuracy[s]:.3f}" for s in scorers]
+        table.add_row(g.group, str(g.rows), str(g.benign), rate(g.over_refusal["human"]),
+                      *(rate(g.over_refusal.get(s)) for s in scorers), *agreement)
+    _console().print(table)
+
+
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from rich.table import Table
 
@@ -241,7 +259,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     project = _project(args)
     judge = _judge_role(args, project)
     out = Path(args.out) if args.out else project.reports_dir
-    outcome = calibrate_file(project, args.file, out, judge=judge, name=args.name, pass_mark=args.pass_mark)
+    outcome = calibrate_file(project, args.file, out, judge=judge, name=args.name, pass_mark=args.pass_mark,
+                             group_by=args.group_by)
     cal = outcome.calibration
 
     def num(x: float | None, digits: int = 3) -> str:
@@ -254,6 +273,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         f1 = [num(a.per_class[c].f1, 2) for c in ("full_compliance", "partial_refusal", "full_refusal")]
         table.add_row(a.scorer, str(a.n), num(a.accuracy), num(a.kappa), *f1, str(a.unscored))
     _console().print(table)
+    if cal.group_by and cal.groups:
+        _print_calibration_groups(cal)
     if cal.adherence:
         table = Table(title=f"adherence judge vs human scores ({cal.score_rows} rows)")
         for col in ("trait", "n", "Spearman ρ", "weighted κ", "exact", "suggested pass cut", "unscored"):
@@ -684,6 +705,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output directory (default: reports/)")
     p.add_argument("--name", help="report name (default: calibration-<file stem>)")
     p.add_argument("--pass-mark", type=int, help="human score counted as a pass (default: first level above the midpoint)")
+    p.add_argument("--group-by", metavar="COLUMN",
+                   help="break refusal agreement and over-refusal rates down by a column (e.g. arm, or an extra column)")
     p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("generate", help="generate queries for a trait into evals/<trait>.jsonl")

@@ -206,6 +206,13 @@ class Report(BaseModel):
         check_version(data, REPORT_FORMAT_VERSION, "a report")
         return data
 
+    def sources(self, name: str) -> str | None:
+        """Where check ``name``'s values came from, per arm when the arms differ (e.g. ``judge``)."""
+        found = {row.arm: e.source for row in self.rows if row.trait == "(all)" and (e := row.metrics.get(name)) and e.source}
+        if len(set(found.values())) > 1:
+            return "; ".join(f"{arm}: {source}" for arm, source in found.items())
+        return next(iter(found.values()), None)
+
     @property
     def filler_phrases(self) -> dict[str, dict[str, int]]:
         """Arm → filler phrase → answers containing it (version-1 name)."""
@@ -228,9 +235,11 @@ def _rate(flags: list[bool], source: str | None = None) -> Estimate | None:
 
 
 def _sources(scores: list[Score]) -> str | None:
-    """The distinct sources of a cell's values, e.g. ``judge`` or ``judge+rule``."""
-    found = sorted({s.source for s in scores if s.source})
-    return "+".join(found) or None
+    """The distinct sources of a cell's values, e.g. ``judge``; with several, how many each (``judge 117+rule 3``)."""
+    found = Counter(s.source for s in scores if s.source)
+    if len(found) > 1:  # e.g. judge verdicts that could not be scored fell back to the rules: count them
+        return "+".join(f"{source} {n}" for source, n in sorted(found.items()))
+    return next(iter(found), None)
 
 
 def _metric(c: Check, answered: list[ScoredAnswer]) -> Estimate | None:

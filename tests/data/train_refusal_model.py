@@ -1,0 +1,172 @@
+"""Train ``harness/data/refusal_model.json``, the linear model behind the offline refusal classifier.
+
+Trains on every answer of the development set's *tuning* source models on
+their half of the PHTest prompts (about 10,000 answers), read from the
+snapshot as ``build_refusal_dev`` does; held-out and reference models are
+never read. Needs scikit-learn (development only)::
+
+    python -m tests.data.train_refusal_model --phtest /path/FalseRefusal.git
+
+Steps:
+
+1. Features per answer: :func:`harness.scores.refusal_model.features`
+   (opening n-grams, length bucket, the rules' class and cues). Features seen
+   in fewer than ``MIN_DF`` answers are dropped.
+   Only answers where the rules found a cue are used: those are the only
+   ones the model is ever asked about (an answer with no cue is compliance).
+2. The decision threshold on P(refused): leave-one-source-model-out over the
+   tuning models gives every cued answer a probability from a model that
+   never saw its source model; the threshold minimises, across those models,
+   the mean absolute gap between predicted and labelled over-refusal rates on
+   benign requests plus the mean binary disagreement (both errors count
+   alike). This is what "works on a model it has not seen" needs, and it
+   uses tuning data only.
+3. The final model is fitted on all tuning answers; weights below
+   ``MIN_WEIGHT`` in every class are dropped to keep the file small.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from harness.scores.refusal import rule_verdict
+from harness.scores.refusal_model import CLASSES, MODEL_FORMAT_VERSION, features
+from tests.data.build_refusal_dev import PHTEST_COMMIT, TUNING, phtest_rows
+
+OUT = Path(__file__).resolve().parents[2] / "harness" / "data" / "refusal_model.json"
+C = 0.1
+MIN_DF = 3
+MIN_WEIGHT = 0.05
+THRESHOLDS = [round(0.05 + 0.01 * i, 2) for i in range(86)]
+
+
+def _featurise(rows: list[dict[str, Any]]) -> list[dict[str, int]]:
+    out = []
+    for r in rows:
+        rule = rule_verdict(r["response"])
+        out.append(dict.fromkeys(features(r["response"], rule.label, rule.cues), 1))
+    return out
+
+
+def _fit(x: list[dict[str, int]], y: list[int], c: float = C) -> tuple[Any, Any]:
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vectoriser = DictVectorizer()
+    matrix = vectoriser.fit_transform(x)
+    return vectoriser, LogisticRegression(C=c, max_iter=5000).fit(matrix, y)
+
+
+def _per_model(rows: list[dict[str, Any]], refused_p: list[float | None], t: float) -> dict[str, tuple[float, float]]:
+    """Per tuning model at threshold ``t``: over-refusal gap (predicted − labels) and binary agreement."""
+    predicted = [p is not None and p >= t for p in refused_p]
+    out = {}
+    for m in sorted({r["arm"] for r in rows}):
+        idx = [i for i, r in enumerate(rows) if r["arm"] == m]
+        benign = [i for i in idx if not rows[i]["should_refuse"]]
+        truth = {i: rows[i]["label"] != CLASSES[0] for i in idx}
+        gap = (sum(predicted[i] for i in benign) - sum(truth[i] for i in benign)) / len(benign)
+        out[m] = (gap, sum(predicted[i] == truth[i] for i in idx) / len(idx))
+    return out
+
+
+def _threshold(rows: list[dict[str, Any]], refused_p: list[float | None]) -> tuple[float, dict[str, Any]]:
+    """The threshold with the smallest out-of-model rate gap plus disagreement (uncued rows: compliance)."""
+    models = sorted({r["arm"] for r in rows})
+    by_model = {m: [i for i, r in enumerate(rows) if r["arm"] == m] for m in models}
+    truth = [r["label"] != CLASSES[0] for r in rows]
+
+    def per_model(t: float) -> dict[str, tuple[float, float]]:
+        predicted = [p is not None and p >= t for p in refused_p]
+        out = {}
+        for m, idx in by_model.items():
+            benign = [i for i in idx if not rows[i]["should_refuse"]]
+            gap = (sum(predicted[i] for i in benign) - sum(truth[i] for i in benign)) / len(benign)
+            out[m] = (gap, sum(predicted[i] == truth[i] for i in idx) / len(idx))
+        return out
+
+    def quality(t: float) -> tuple[float, float]:
+        figures = per_model(t).values()
+        return sum(abs(g) for g, _ in figures) / len(figures), sum(a for _, a in figures) / len(figures)
+
+    scored = {t: quality(t) for t in THRESHOLDS}
+    # Both errors count alike: the rate gap a report would show, and the answers it would misread.
+    # Ties go to the higher (more conservative) threshold.
+    best = min(THRESHOLDS, key=lambda t: (round(scored[t][0] + 1 - scored[t][1], 4), -t))
+    gap, agreement = scored[best]
+    return best, {
+        "mean_abs_over_refusal_gap": round(gap, 4), "mean_binary_agreement": round(agreement, 4),
+        "per_model": {m.split(":", 1)[1]: {"over_refusal_gap": round(g, 4), "binary_agreement": round(a, 4)}
+                      for m, (g, a) in per_model(best).items()},
+    }
+
+
+def _prune(df: Counter[str], x: list[dict[str, int]]) -> list[dict[str, int]]:
+    return [{f: v for f, v in row.items() if df[f] >= MIN_DF} for row in x]
+
+
+def train(phtest: Path, c: float = C) -> dict[str, Any]:
+    """Fit the model on the tuning models and return the JSON document to ship."""
+    rows = [r for m in TUNING for r in phtest_rows(phtest, m, None)]
+    x = _featurise(rows)
+    # The model only ever sees answers where the rules found a cue (see classify_refusal); train on those.
+    cued = [i for i, row in enumerate(x) if any(f.startswith("cue:") for f in row)]
+    y = [CLASSES.index(r["label"]) for r in rows]
+    df: Counter[str] = Counter(f for row in x for f in row)
+    x = _prune(df, x)
+    # Out-of-source-model probabilities for the threshold.
+    refused_p: list[float | None] = [None] * len(rows)
+    for model in TUNING:
+        train_idx = [i for i in cued if not rows[i]["arm"].endswith(f":{model}")]
+        test_idx = [i for i in cued if rows[i]["arm"].endswith(f":{model}")]
+        vectoriser, fitted = _fit([x[i] for i in train_idx], [y[i] for i in train_idx], c)
+        probabilities = fitted.predict_proba(vectoriser.transform([x[i] for i in test_idx]))
+        for i, p in zip(test_idx, probabilities, strict=True):
+            refused_p[i] = float(p[1] + p[2])
+        print(f"  left out {model}: done", flush=True)
+    for t in THRESHOLDS[::5]:
+        print(f"  threshold {t:.2f}: " + ", ".join(f"{m.split(':')[1]} gap {g:+.3f} agree {a:.3f}"
+                                                   for m, (g, a) in _per_model(rows, refused_p, t).items()), flush=True)
+    threshold, cv = _threshold(rows, refused_p)
+    vectoriser, fitted = _fit([x[i] for i in cued], [y[i] for i in cued], c)
+    weights = {
+        name: [round(float(fitted.coef_[k][j]), 4) for k in range(3)]
+        for j, name in enumerate(vectoriser.get_feature_names_out())
+        if max(abs(fitted.coef_[k][j]) for k in range(3)) >= MIN_WEIGHT
+    }
+    return {
+        "version": MODEL_FORMAT_VERSION,
+        "classes": list(CLASSES),
+        "trained_on": (
+            f"PHTest (umd-huang-lab/FalseRefusal@{PHTEST_COMMIT[:12]}) tuning models {', '.join(TUNING)}: "
+            f"{len(cued)} answers with a rule cue, of {len(rows)} on the tuning half of the prompts"
+        ),
+        "c": c,
+        "min_df": MIN_DF,
+        "threshold": threshold,
+        "leave_one_model_out": cv,
+        "intercept": [round(float(v), 4) for v in fitted.intercept_],
+        "weights": dict(sorted(weights.items())),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--phtest", type=Path, required=True, help="git dir of umd-huang-lab/FalseRefusal")
+    parser.add_argument("--c", type=float, default=C, help="inverse regularisation strength")
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    document = train(args.phtest, args.c)
+    out = args.out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(document, separators=(",", ":"), sort_keys=False) + "\n", encoding="utf-8")
+    print(f"threshold {document['threshold']} ({document['leave_one_model_out']}); "
+          f"{len(document['weights'])} features, {out.stat().st_size / 1e3:.0f} kB -> {out}")
+
+
+if __name__ == "__main__":
+    main()
