@@ -19,18 +19,22 @@ PROVENANCE = Provenance(candidate_models=["m"], judge_model="j", adherence_promp
                         refusal_prompt_hash=None, prompts={}, traits={})
 
 
-def _same(scores: list[ScoredAnswer], tmp_path: Path) -> None:
-    expected = build_report("r", scores, PROVENANCE).model_dump_json(indent=1)
-    assert sums_of(scores).report("r", PROVENANCE).model_dump_json(indent=1) == expected
+def _same(scores: list[ScoredAnswer], tmp_path: Path, group_by: str | None = None) -> None:
+    from harness.viewer.versions import version_comparisons
+
+    expected = build_report("r", scores, PROVENANCE, group_by=group_by).model_dump_json(indent=1)
+    sums = sums_of(scores, group_by=group_by)
+    assert sums.report("r", PROVENANCE, version_comparisons(scores)).model_dump_json(indent=1) == expected
     path = tmp_path / "results.jsonl"
     dump_jsonl(scores, path)
-    assert report_from_file("r", path, PROVENANCE).model_dump_json(indent=1) == expected
+    assert report_from_file("r", path, PROVENANCE, group_by=group_by).model_dump_json(indent=1) == expected
 
 
 def test_a_judged_run_with_samples_and_mirrors(tmp_path: Path) -> None:
     project = Project.load(copy_example_project(tmp_path / "proj", evals=("directness", "even_handedness", "over_refusal")))
     outcome = execute_run(project, RunOptions(candidate_provider=fake_candidate(), judge_provider=fake_judge(), samples=3))
     assert any(s.mirror for s in outcome.scores) and any(s.value("adherence") is not None for s in outcome.scores)
+    assert outcome.report.comparisons, "two prompt versions: the report compares them"
     _same(outcome.scores, tmp_path)
 
 
@@ -49,6 +53,7 @@ def test_random_scores_with_ties_failures_and_unscored(seed: int, tmp_path: Path
             "over_refusal": Score(value=float(rng.random() < 0.1), source="rule"),
         }
         scores.append(ScoredAnswer(
+            metadata={"tier": rng.choice(["free", "pro"])} if rng.random() < 0.9 else {},
             id=f"{arm}|{query}|{i}", arm=arm, query_id=query, trait=rng.choice(["directness", None]), sample=i % 3,
             should_refuse=False, model="m", prompt_hash=None, query=f"query {query}",
             response=None if failed else f"reply {i} " * rng.randint(1, 30), scores={} if failed else judged,
@@ -56,3 +61,8 @@ def test_random_scores_with_ties_failures_and_unscored(seed: int, tmp_path: Path
     # Clusters (queries) must be adjacent within each cell, as in a run's scores.jsonl.
     scores.sort(key=lambda s: (s.query_id, s.id))
     _same(scores, tmp_path)
+    _same(scores, tmp_path, group_by="tier")
+    # Every answer of a cell scoring the same: the rule-of-three interval, as build_report gives it.
+    flat = [s.model_copy(update={"scores": {**s.scores, "adherence": Score(value=4.0, source="judge")}})
+            for s in scores if s.response is not None]
+    _same(flat, tmp_path)
