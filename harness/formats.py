@@ -105,7 +105,7 @@ def load_yaml(path: Path) -> Any:
         raise FormatError(f"{path} does not exist") from None
     try:
         # libyaml's parser when PyYAML has it: the pure-Python one takes ~60 ms per trait spec.
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 (a safe loader)
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

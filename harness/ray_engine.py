@@ -39,7 +39,7 @@ PARQUET_DIR = "results.parquet"
 def _ray() -> Any:
     try:
         import ray
-        import ray.data  # noqa: F401
+        import ray.data
     except ImportError:
         raise HarnessError(
             "--engine ray needs Ray", fix='pip install "character-harness[ray]" (Ray Data and pyarrow)'

@@ -258,7 +258,7 @@ class ReportSums:
         rows = []
         for arm, trait in keys:
             cell = self.cells[(arm, trait)]
-            metric = lambda c: cell.metrics.get(c.name) or _Metric()  # noqa: E731
+            metric = lambda c, cell=cell: cell.metrics.get(c.name) or _Metric()  # noqa: E731
             rows.append(Row(
                 arm=arm, trait=trait, n=cell.n, failed=cell.failed, unscored=cell.unscored,
                 metrics={c.name: self._estimate(c, metric(c)) for c in reported},

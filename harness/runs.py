@@ -322,7 +322,7 @@ async def _answer_and_score(
             candidate, plans, run_dir / "answers.jsonl", progress("answering", len(plans)), on_answer=check
         )
         done = [b if b is not None else scorer.base(a) for a, b in zip(answers, bases, strict=True)]
-        del bases
+        bases.clear()  # the base scores live on in `done` only
         scores = await score_answers(scorer, answers, progress("judging", scorer.judge_calls(answers)), bases=done)
     finally:
         # On this loop, while it runs: an SDK client closed after the loop has gone

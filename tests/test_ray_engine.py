@@ -11,7 +11,7 @@ import pytest
 
 from harness.config import Project
 from harness.transcripts import score_file
-from tests.fault_server import FaultServer, Faults
+from tests.fault_server import Faults, FaultServer
 from tests.helpers import copy_example_project
 
 ray = pytest.importorskip("ray", reason='Ray is an optional extra: pip install "character-harness[ray]"')

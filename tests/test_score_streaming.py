@@ -74,5 +74,5 @@ def test_a_bad_value_names_its_row_in_a_later_chunk(project: Project, tmp_path: 
 def test_a_header_with_no_rows_still_checks_columns(project: Project, tmp_path: Path) -> None:
     path = tmp_path / "empty.csv"
     path.write_text("id,prompt,response\n")
-    with pytest.raises(HarnessError, match="lacks required column.*query"):
+    with pytest.raises(HarnessError, match=r"lacks required column.*query"):
         score_file(project, path, tmp_path / "out", judge="none")

@@ -120,7 +120,7 @@ class BatchScorer:
     def __del__(self) -> None:  # a Ray actor is not closed explicitly; commit what its cache holds
         try:
             self.close()
-        except Exception:  # noqa: BLE001 (interpreter shutdown: nothing left to save)
+        except Exception:
             pass
 
 

@@ -66,8 +66,8 @@ class Scorer:
         if trait not in self.traits:
             return None
         if trait not in self._trait_hashes:
-            self._trait_hashes[trait] = self.traits[trait].spec_hash()  # type: ignore[index]
-        return self._trait_hashes[trait]  # type: ignore[index]
+            self._trait_hashes[trait] = self.traits[trait].spec_hash()
+        return self._trait_hashes[trait]
 
     def base(self, answer: Answer) -> ScoredAnswer:
         """The deterministic part of the score: every registered check that needs no model."""
