@@ -13,6 +13,7 @@ from harness.report_sums import report_from_file, sums_of
 from harness.reports import Provenance, build_report
 from harness.runs import RunOptions, execute_run
 from harness.scores.records import Score, ScoredAnswer
+from harness.viewer.versions import version_comparisons
 from tests.helpers import copy_example_project, fake_candidate, fake_judge
 
 PROVENANCE = Provenance(candidate_models=["m"], judge_model="j", adherence_prompt_hash=None,
@@ -21,7 +22,9 @@ PROVENANCE = Provenance(candidate_models=["m"], judge_model="j", adherence_promp
 
 def _same(scores: list[ScoredAnswer], tmp_path: Path) -> None:
     expected = build_report("r", scores, PROVENANCE).model_dump_json(indent=1)
-    assert sums_of(scores).report("r", PROVENANCE).model_dump_json(indent=1) == expected
+    # Version comparisons pair answers, which running sums cannot: the caller gives them (as report_from_file does).
+    comparisons = version_comparisons(scores)
+    assert sums_of(scores).report("r", PROVENANCE, comparisons).model_dump_json(indent=1) == expected
     path = tmp_path / "results.jsonl"
     dump_jsonl(scores, path)
     assert report_from_file("r", path, PROVENANCE).model_dump_json(indent=1) == expected

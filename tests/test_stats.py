@@ -6,10 +6,9 @@ probabilities itself so that no command pays scipy's import time.
 
 from __future__ import annotations
 
-import re
-
 import math
 import random
+import re
 
 import pytest
 
