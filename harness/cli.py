@@ -233,11 +233,11 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_calibration_groups(cal) -> None:  # type: ignore[no-untyped-def]
+def _print_calibration_groups(cal) -> None:
     """Over-refusal by the labels vs each classifier, and refused/complied agreement, per group."""
     from rich.table import Table
 
-    def rate(r) -> str:  # type: ignore[no-untyped-def]
+    def rate(r) -> str:
         return "—" if r is None or r.value is None else f"{r.value:.3f} [{r.low:.3f}, {r.high:.3f}]"
 
     scorers = [a.scorer for a in cal.refusal]
