@@ -233,11 +233,11 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_calibration_groups(cal) -> None:  # type: ignore[no-untyped-def]
+def _print_calibration_groups(cal) -> None:
     """Over-refusal by the labels vs each classifier, and refused/complied agreement, per group."""
     from rich.table import Table
 
-    def rate(r) -> str:  # type: ignore[no-untyped-def]
+    def rate(r) -> str:
         return "—" if r is None or r.value is None else f"{r.value:.3f} [{r.low:.3f}, {r.high:.3f}]"
 
     scorers = [a.scorer for a in cal.refusal]
@@ -404,7 +404,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def _compare_view(args: argparse.Namespace, project, arm_a: tuple, arm_b: tuple) -> str:  # type: ignore[no-untyped-def, type-arg]
+def _compare_view(args: argparse.Namespace, project, arm_a: tuple, arm_b: tuple) -> str:
     """Write the viewer for a comparison (``compare --view FILE``); returns its path as the Markdown links it."""
     import os
 
@@ -465,7 +465,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _check_view(outcome, project, baseline: str | None, path: Path) -> Path | None:  # type: ignore[no-untyped-def]
+def _check_view(outcome, project, baseline: str | None, path: Path) -> Path | None:
     """Write the check's HTML viewer beside its PR comment (None when nothing was compared)."""
     from harness.viewer import view_for_check, write_page
 

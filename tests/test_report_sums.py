@@ -13,6 +13,7 @@ from harness.report_sums import report_from_file, sums_of
 from harness.reports import Provenance, build_report
 from harness.runs import RunOptions, execute_run
 from harness.scores.records import Score, ScoredAnswer
+from harness.viewer.versions import version_comparisons
 from tests.helpers import copy_example_project, fake_candidate, fake_judge
 
 PROVENANCE = Provenance(candidate_models=["m"], judge_model="j", adherence_prompt_hash=None,
@@ -20,8 +21,6 @@ PROVENANCE = Provenance(candidate_models=["m"], judge_model="j", adherence_promp
 
 
 def _same(scores: list[ScoredAnswer], tmp_path: Path, group_by: str | None = None) -> None:
-    from harness.viewer.versions import version_comparisons
-
     expected = build_report("r", scores, PROVENANCE, group_by=group_by).model_dump_json(indent=1)
     sums = sums_of(scores, group_by=group_by)
     assert sums.report("r", PROVENANCE, version_comparisons(scores)).model_dump_json(indent=1) == expected

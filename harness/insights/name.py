@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -102,11 +102,11 @@ def distinguishing_terms(
     return out
 
 
-def _non_redundant(ranked: object, top: int) -> list[str]:
+def _non_redundant(ranked: Iterable[str], top: int) -> list[str]:
     """Skip a term whose words are all in terms already kept ("dosage" after "medication dosage")."""
     kept: list[str] = []
     seen: set[str] = set()
-    for term in ranked:  # type: ignore[attr-defined]
+    for term in ranked:
         words = set(term.split())
         if words <= seen:
             continue

@@ -272,7 +272,7 @@ def _evaluate(node: ast.AST, names: dict[str, object], rule: str) -> object:
         value = _evaluate(node.operand, names, rule)
         if isinstance(node.op, ast.Not):
             return not value
-        return None if value is None else -value  # type: ignore[operator]
+        return None if value is None else -value  # type: ignore[operator]  # a rule negates numbers only
     if isinstance(node, ast.Compare):
         left = _evaluate(node.left, names, rule)
         for op, right_node in zip(node.ops, node.comparators, strict=True):

@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.config import Project
 from harness.errors import HarnessError
@@ -19,6 +20,10 @@ from harness.insights.report import write_insights
 from harness.insights.select import DEFAULT_LOW_ADHERENCE
 from harness.models.client import CallStats, ModelClient
 from harness.scores.records import ScoredAnswer
+
+if TYPE_CHECKING:
+    from harness.models.base import Provider
+    from harness.models.cache import ResponseCache
 
 __all__ = ["InsightsOutcome", "default_name", "insights_for_files", "load_sources", "resolve_arm"]
 
@@ -74,7 +79,7 @@ def default_name(sources: Sequence[str]) -> str:
 
 
 def _embedder(
-    project: Project, embed: str, analyst: ModelClient | None, cache: object
+    project: Project, embed: str, analyst: ModelClient | None, cache: ResponseCache
 ) -> tuple[ModelClient | None, bool]:
     """The embedding client (None = offline) and whether to fall back to offline when it fails."""
     from harness.runs import make_client
@@ -82,13 +87,13 @@ def _embedder(
     if embed == "local":
         return None, False
     if embed != "auto":
-        return make_client(project, embed, cache), False  # type: ignore[arg-type]
+        return make_client(project, embed, cache), False
     if analyst is None or analyst.provider.embedding_model is None:
         return None, False
     provider = analyst.provider
     if provider.full_name == f"{provider.provider}/{provider.embedding_model}":
-        return make_client(project, provider, cache), True  # type: ignore[arg-type]
-    return make_client(project, f"{provider.provider}/{provider.embedding_model}", cache), True  # type: ignore[arg-type]
+        return make_client(project, provider, cache), True
+    return make_client(project, f"{provider.provider}/{provider.embedding_model}", cache), True
 
 
 async def _find_and_close(scores: Sequence[ScoredAnswer], options: InsightsOptions, owned: list[ModelClient]) -> Insights:
@@ -113,7 +118,7 @@ def insights_for_files(
     min_cluster_size: int = DEFAULT_MIN_CLUSTER_SIZE,
     low_adherence: float = DEFAULT_LOW_ADHERENCE,
     name: str | None = None,
-    judge_provider: object | None = None,
+    judge_provider: Provider | None = None,
 ) -> InsightsOutcome:
     """Load ``sources``, find insights, write ``insights-<name>.md|json`` into ``out``.
 
@@ -139,7 +144,7 @@ def insights_for_files(
     cache = ResponseCache(project.cache_path)
     analyst = embedder = None
     try:
-        analyst = make_judge_client(project, judge, judge_provider, cache)  # type: ignore[arg-type]
+        analyst = make_judge_client(project, judge, judge_provider, cache)
         embedder, fallback = _embedder(project, embed, analyst, cache)
         options = InsightsOptions(
             name=name or default_name(sources), sources=list(sources), arms=pair, select=select,

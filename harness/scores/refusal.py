@@ -88,7 +88,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, cast
 
 from pydantic import BaseModel, ConfigDict
 
@@ -631,7 +631,7 @@ def classify_refusal(response: str) -> RefusalVerdict:
             f"The cues ({', '.join(rule.cues)}) sit beside a real answer, so it reads as compliance (refusal probability {refused:.2f}).",
         )
     return _verdict(
-        label, [*rule.cues, "implicit_refusal"],
+        cast(RefusalClass, label), [*rule.cues, "implicit_refusal"],
         f"Reads as {label.replace('_', ' ')} from how it opens ({words}; refusal probability {refused:.2f}).",
     )
 

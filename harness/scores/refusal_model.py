@@ -20,6 +20,7 @@ look-ups in pure Python, deterministic, with no model download.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -52,8 +53,8 @@ def features(text: str, rule_label: str, rule_cues: list[str]) -> list[str]:
     # A length bucket: short answers are more often refusals. log2 of characters, capped.
     out.append(f"len:{min(int(math.log2(len(text) + 1)), 12)}")
     out.extend(tokens)
-    out.extend(f"{a} {b}" for a, b in zip(tokens, tokens[1:]))
-    out.extend(f"{a} {b} {c}" for a, b, c in zip(tokens, tokens[1:], tokens[2:]))
+    out.extend(f"{a} {b}" for a, b in itertools.pairwise(tokens))
+    out.extend(f"{a} {b} {c}" for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False))
     return out
 
 
@@ -114,7 +115,7 @@ def load_model() -> RefusalModel:
         raise ValueError("harness/data/refusal_model.json has an unexpected format; retrain it")
     return RefusalModel(
         weights={f: (w[0], w[1], w[2]) for f, w in raw["weights"].items()},
-        intercept=tuple(raw["intercept"]),  # type: ignore[arg-type]
+        intercept=tuple(raw["intercept"]),
         threshold=float(raw["threshold"]),
         trained_on=str(raw["trained_on"]),
     )

@@ -84,7 +84,7 @@ def open_page(path: Path) -> None:
     webbrowser.open(path.resolve().as_uri())
 
 
-def make_server(path: Path, port: int = 0, host: str = "127.0.0.1"):  # type: ignore[no-untyped-def]
+def make_server(path: Path, port: int = 0, host: str = "127.0.0.1"):
     """An HTTP server for the page's folder on a loopback port (0: any free port); not yet serving."""
     import functools
     import http.server

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from itertools import pairwise
 from collections.abc import Iterable
+from itertools import pairwise
 from typing import Any
 
 from harness.scores.records import ScoredAnswer
