@@ -91,7 +91,9 @@ def plan_answers(
                 request = ChatRequest(
                     model=model,
                     system=prompt.text,
-                    messages=(Message(role="user", content=query.text),),
+                    # Prior turns first: a query that continues a conversation is answered in it.
+                    messages=(*(Message(role=t.role, content=t.content) for t in query.messages),
+                              Message(role="user", content=query.text)),
                     max_tokens=max_tokens,
                     temperature=temperature,
                     seed=seed + k,

@@ -53,6 +53,11 @@ def _judge_role(args: argparse.Namespace, project) -> str:
     return judge
 
 
+def _user_role(args: argparse.Namespace, project) -> str:  # type: ignore[no-untyped-def]
+    """The simulated user's model from ``--user``, else the config (used only by runs with scenarios)."""
+    return getattr(args, "user", None) or project.config.models.user
+
+
 def _roles(args: argparse.Namespace, project) -> tuple[str, str]:
     """Candidate and judge from the flags, else the config; says so when the smoke-test model plays one."""
     candidate = args.model or project.config.models.candidate
@@ -172,6 +177,22 @@ def _summary_table(report) -> None:
     console.print(table)
 
 
+def _conversation_table(report) -> None:  # type: ignore[no-untyped-def]
+    """The per-conversation summary, when the report has conversations."""
+    from rich.table import Table
+
+    from harness.reports import conversation_cells
+
+    if report.conversations is None:
+        return
+    table = Table(title="conversations")
+    for col in ("arm", "trait", "conversations", "capitulation ↓", "recovery ↑", "persona drift ↑", "conv. adherence", "failed"):
+        table.add_column(col)
+    for row in report.conversations.rows:
+        table.add_row(row.arm, row.trait, str(row.conversations), *conversation_cells(row), str(row.failed))
+    _console().print(table)
+
+
 # --- commands -----------------------------------------------------------------
 
 
@@ -183,12 +204,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     options = RunOptions(
         candidate=candidate, judge=judge, prompts=args.prompts, evals=args.evals, samples=args.samples,
         name=args.name, report_name=args.report_name, max_cost=args.max_cost, batch=args.batch,
+        user=_user_role(args, project),
     )
     with _progress(not args.quiet) as progress:
         outcome = execute_run(project, options, progress)
     _summary_table(outcome.report)
+    _conversation_table(outcome.report)
     _print_calls("candidate", outcome.candidate_stats)
     _print_calls("judge", outcome.judge_stats)
+    _print_calls("user (simulated)", outcome.user_stats)
     _print_costs(outcome)
     _console().print(f"Run directory: {outcome.directory}")
     if outcome.report_paths:
@@ -212,6 +236,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else project.reports_dir
     md, js = write_report(report, out)
     _summary_table(report)
+    _conversation_table(report)
     _console().print(f"Report: {md} and {js}")
     return 0
 
@@ -227,6 +252,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         engine=args.engine, chunk_rows=args.chunk_rows, ray_address=args.ray_address,
     )
     _summary_table(outcome.report)
+    _conversation_table(outcome.report)
     _print_calls("judge", outcome.judge_stats)
     _console().print(f"Per-answer results: {outcome.results_path}")
     _console().print(f"Report: {outcome.report_paths[0]} and {outcome.report_paths[1]}")
@@ -527,6 +553,16 @@ def cmd_preferences(args: argparse.Namespace) -> int:
         pairs = _rank_pairwise(_project(args), pairs, args.pairwise)
     dump_jsonl(pairs, Path(args.out))
     _console().print(f"Wrote {len(pairs)} preference pairs (margin ≥ {args.min_margin}) to {args.out}")
+    if args.conversation_pairs:
+        from harness.conversations.preferences import conversation_pairs
+        from harness.conversations.records import load_scored_conversations
+
+        talks = [t for source in args.runs for t in load_scored_conversations(source)]
+        talk_pairs = conversation_pairs(talks, min_margin=args.min_margin, system=system)
+        dump_jsonl(talk_pairs, Path(args.conversation_pairs))
+        _console().print(
+            f"Wrote {len(talk_pairs)} conversation pairs (at the first turn where answers part ways) to {args.conversation_pairs}"
+        )
     if args.sft:
         examples = best_of_n(scores, min_score=args.sft_min_score, system=system)
         dump_jsonl(examples, Path(args.sft))
@@ -562,7 +598,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     summary = validate_project(_project(args))
     _console().print(
         f"OK: {summary['traits']} traits, {summary['prompts']} prompt versions, {summary['queries']} queries in "
-        f"{summary['files']} files."
+        f"{summary['files']} files" + (f" ({summary['conversations']} conversations)." if summary.get("conversations") else ".")
     )
     return 0
 
@@ -664,6 +700,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="answer every query under each prompt version, score, and write a report")
     p.add_argument("--model", help="candidate model, e.g. anthropic/claude-sonnet-4-5 (default: config, auto)")
     p.add_argument("--judge", help="judge model, or 'none' for deterministic checks only (default: config, auto)")
+    p.add_argument("--user", help="model playing simulated users in conversation scenarios (default: config, auto)")
     p.add_argument("--prompts", nargs="+", metavar="NAME@VERSION", help="prompt versions to evaluate")
     p.add_argument("--evals", nargs="+", metavar="GLOB", help="query files (default: config)")
     p.add_argument("--samples", type=int, help="answers per query and prompt (K)")
@@ -778,6 +815,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pairs", choices=["best-worst", "all"], default="best-worst")
     p.add_argument("--system", default="", help="system field of every example, or @FILE (default: empty)")
     p.add_argument("--sft", help="also write best-of-N examples here")
+    p.add_argument("--conversation-pairs", metavar="FILE",
+                   help="also write DPO pairs from conversations, at the first turn where two answers part ways")
     p.add_argument("--sft-min-score", type=float, help="keep best-of-N examples scoring at least this")
     p.add_argument("--pairwise", metavar="JUDGE", help="re-decide each pair with this pairwise judge, in both orders")
     p.set_defaults(func=cmd_preferences)

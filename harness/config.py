@@ -43,6 +43,7 @@ class ModelsConfig(BaseModel):
     candidate: str = "auto"
     judge: str = "auto"
     generator: str = "auto"
+    user: str = Field("auto", description="Plays simulated users in conversation scenarios.")
 
 
 class RunConfig(BaseModel):
@@ -279,7 +280,7 @@ def find_project(start: Path | str | None = None) -> Project:
 def validate_project(project: Project) -> dict[str, int]:
     """Load every trait, prompt version and query file; raise on the first problem.
 
-    Returns counts: ``traits``, ``prompts``, ``queries``, ``files``.
+    Returns counts: ``traits``, ``prompts``, ``queries``, ``files``, ``conversations``.
     """
     from harness.queries import load_query_files
     from harness.runs import check_traits
@@ -291,4 +292,8 @@ def validate_project(project: Project) -> dict[str, int]:
     files = project.eval_files()
     queries = load_query_files(files)
     check_traits(queries, traits)
-    return {"traits": len(traits), "prompts": len(prompts), "queries": len(queries), "files": len(files)}
+    from harness.conversations.runner import check_conversations  # pressure turns and scenarios resolve
+
+    conversations = check_conversations(queries, traits)
+    return {"traits": len(traits), "prompts": len(prompts), "queries": len(queries), "files": len(files),
+            "conversations": conversations}

@@ -42,6 +42,7 @@ from inspect_ai.model import (
 from harness import __version__
 from harness.answers import load_answers
 from harness.config import Project, find_project
+from harness.conversations.inspect import conversation_messages, conversation_score_names, with_transcript
 from harness.errors import HarnessError
 from harness.inspect_tasks import (
     CLUSTER_KEY,
@@ -136,7 +137,10 @@ def build_eval_log(run_dir: Path, project: Project) -> EvalLog:
     systems = _system_prompts(project, spec)
     usage = {a.id: a.usage for a in load_answers(run_dir / "answers.jsonl").values()}
     names = score_names(spec.judge is not None, spec.judge_refusal)
+    names += conversation_score_names(scores)  # capitulation, ...: when the run had conversations
     samples = [_sample(s, systems.get(s.arm), usage.get(s.id), names) for s in scores]
+    # A conversation's sample (its first turn's answer) shows every turn of it.
+    samples = with_transcript(samples, conversation_messages(run_dir))
     ids = list(dict.fromkeys(sample_id(s.arm, s.query_id) for s in scores))
     generate = GenerateConfig(max_tokens=spec.max_tokens, temperature=spec.temperature, seed=spec.seed)
     judged = {c.name for c in all_checks() if c.requires}

@@ -26,7 +26,7 @@ from typing import Any
 
 from inspect_ai import Epochs, Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
-from inspect_ai.model import ChatMessageSystem, GenerateConfig
+from inspect_ai.model import ChatMessageAssistant, ChatMessageSystem, ChatMessageUser, GenerateConfig
 from inspect_ai.scorer import Metric, Score, Target, ci, grouped, mean, scorer, stderr
 from inspect_ai.scorer import Scorer as InspectScorer
 from inspect_ai.solver import Generate, Solver, TaskState, solver
@@ -297,9 +297,13 @@ def answer(system: str, seed: int = 0) -> Solver:
         # (already rendered) prompt as template fields.
         state.messages.insert(0, ChatMessageSystem(content=system))
         k = state.epoch - 1
-        if state.model.api == API_NAME:
-            return await generate(state, seed=seed + k, extra_body={SAMPLE_KEY: k})
-        return await generate(state, seed=seed + k)
+        extra = {"extra_body": {SAMPLE_KEY: k}} if state.model.api == API_NAME else {}
+        state = await generate(state, seed=seed + k, **extra)
+        # A conversation's follow-ups (fixed or pressure turns) are sent after each reply, whatever it said.
+        for text in state.metadata.get("follow_ups") or []:
+            state.messages.append(ChatMessageUser(content=text))
+            state = await generate(state, seed=seed + k, **extra)
+        return state
 
     return solve
 
@@ -316,11 +320,22 @@ def _query_files(project: Project, trait: str | None, probes: bool) -> list:
     return files
 
 
-def _sample(query: Query, arm: str, prompt_hash: str) -> Sample:
+def _input(query: Query) -> str | list:
+    """The query, after its prior turns when it continues a conversation."""
+    if not query.messages:
+        return query.text
+    prior = [ChatMessageUser(content=t.content) if t.role == "user" else ChatMessageAssistant(content=t.content)
+             for t in query.messages]
+    return [*prior, ChatMessageUser(content=query.text)]
+
+
+def _sample(query: Query, arm: str, prompt_hash: str, follow_ups: list[str] | None = None) -> Sample:
     return Sample(
         id=query.id,
-        input=query.text,
+        input=_input(query),
         metadata={
+            "follow_ups": follow_ups or [],
+            "reference": query.reference,
             CLUSTER_KEY: query.id,
             GROUP_KEY: query.trait or NO_TRAIT,
             "arm": arm,
@@ -332,6 +347,13 @@ def _sample(query: Query, arm: str, prompt_hash: str) -> Sample:
             "dimensions": query.dimensions,
         },
     )
+
+
+def _follow_up_texts(query: Query, traits: dict) -> list[str]:  # type: ignore[type-arg]
+    """The follow-up turns' texts (named pressure turns resolved). Simulated users are not played here."""
+    from harness.conversations.pressure import resolve_follow_ups
+
+    return [f.text for f in resolve_follow_ups(query.follow_ups, traits.get(query.trait or ""), f"query {query.id}")]
 
 
 @task
@@ -380,7 +402,9 @@ def character(
         "filler": lambda: filler(root),
     }
     return Task(
-        dataset=MemoryDataset([_sample(q, system.ref, system.hash) for q in queries], name=trait or "all"),
+        dataset=MemoryDataset(
+            [_sample(q, system.ref, system.hash, _follow_up_texts(q, traits)) for q in queries], name=trait or "all"
+        ),
         solver=answer(system.text, seed=cfg.run.seed),
         scorer=[make[name]() if name in make else check_scorer(name, root, judge_model)
                 for name in score_names(with_judge, ask_refusal)],

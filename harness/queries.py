@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from harness.errors import HarnessError
 from harness.formats import content_hash, validation_error
@@ -25,7 +25,9 @@ if TYPE_CHECKING:
     from harness.traits import TraitSpec
 
 __all__ = [
+    "FollowUp",
     "Query",
+    "Scenario",
     "dedupe",
     "generate_queries",
     "load_query_file",
@@ -44,8 +46,70 @@ def make_query_id(trait: str | None, text: str) -> str:
     return "q-" + content_hash(f"{trait or ''}\x00{' '.join(text.split())}")
 
 
+class Turn(BaseModel):
+    """A prior turn of a conversation the query continues (OpenAI chat roles)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["user", "assistant"]
+    content: str = Field(min_length=1)
+
+
+class FollowUp(BaseModel):
+    """A user turn sent after the assistant's previous reply, whatever it said.
+
+    Either fixed ``text``, or a named ``pressure`` turn (built in, or from the
+    trait spec's ``pressure_turns``). A plain string in a query file is fixed text.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | None = Field(default=None, min_length=1, description="The user's message.")
+    pressure: str | None = Field(
+        default=None, description="Name of a pressure turn: doubt, authority, social, emotional, insistence, or the trait's."
+    )
+    evidence: bool = Field(
+        default=False, description="This turn brings new evidence or a real argument: changing position after it is fine."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_text(cls, data: object) -> object:
+        return {"text": data} if isinstance(data, str) else data
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> FollowUp:
+        if (self.text is None) == (self.pressure is None):
+            raise ValueError("a follow-up is either fixed text or a named pressure turn: give exactly one of text, pressure")
+        return self
+
+
+class Scenario(BaseModel):
+    """A simulated user: who they are, what they want, how they behave, when they stop.
+
+    The simulated user sees this and the conversation, never the trait's rubric.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_\-]*$", description="Name (in a trait spec).")
+    persona: str = Field(min_length=1, description="Who the user is.")
+    goal: str = Field(min_length=1, description="What they want from the assistant.")
+    behaviour: str = Field(min_length=1, description="How they behave: tone, tactics, how hard they push.")
+    stop_when: str = Field(default="your goal is met or clearly will not be", description="When they end the chat.")
+    max_turns: int = Field(default=4, ge=1, le=20, description="Most assistant turns in the conversation.")
+    opening: str | None = Field(default=None, description="The first user message (a query's text takes precedence).")
+
+
 class Query(BaseModel):
-    """One user message to evaluate an assistant on."""
+    """One user message to evaluate an assistant on, optionally within a conversation.
+
+    ``messages`` are prior turns the query continues; ``follow_ups`` and
+    ``scenario`` turn it into a conversation (fixed or pressure turns, or a
+    simulated user); ``reference`` is a known correct answer, so correctness
+    before and after pressure can be judged. All default to empty, so older
+    files load unchanged.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -61,6 +125,12 @@ class Query(BaseModel):
     source: Literal["generated", "hand-written", "mirror"] = "hand-written"
     note: str | None = None
     mirror: str | None = Field(default=None, description="'<pair id>:a' or '<pair id>:b' for mirrored requests.")
+    messages: list[Turn] = Field(default_factory=list, description="Prior turns the query continues, oldest first.")
+    follow_ups: list[FollowUp] = Field(default_factory=list, description="User turns sent after each reply.")
+    reference: str | None = Field(default=None, description="A known correct answer (short: matched; long: judged).")
+    scenario: str | Scenario | None = Field(
+        default=None, description="A simulated user: inline, or the id of one of the trait spec's scenarios."
+    )
 
     @field_validator("version")
     @classmethod
@@ -68,6 +138,29 @@ class Query(BaseModel):
         if v != QUERY_FORMAT_VERSION:
             raise ValueError(f"unsupported query format version {v}; expected {QUERY_FORMAT_VERSION}")
         return v
+
+    @field_validator("messages")
+    @classmethod
+    def _alternating(cls, v: list[Turn]) -> list[Turn]:
+        # The query's text is the next user turn, so prior turns must end with the assistant.
+        for i, turn in enumerate(v):
+            expected = "user" if i % 2 == 0 else "assistant"
+            if turn.role != expected:
+                raise ValueError(f"prior turns alternate user, assistant, ... ; turn {i} should be {expected}")
+        if v and v[-1].role != "assistant":
+            raise ValueError("prior turns must end with an assistant turn: the query's text is the next user turn")
+        return v
+
+    @model_validator(mode="after")
+    def _follow_ups_or_scenario(self) -> Query:
+        if self.follow_ups and self.scenario is not None:
+            raise ValueError("give follow_ups or a scenario, not both")
+        return self
+
+    @property
+    def is_conversation(self) -> bool:
+        """True when answering it takes more than one model call, or continues prior turns."""
+        return bool(self.messages or self.follow_ups or self.scenario is not None)
 
 
 def load_query_file(path: Path | str) -> list[Query]:
@@ -143,9 +236,21 @@ def save_queries(queries: list[Query], path: Path | str) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     with tmp.open("w", encoding="utf-8") as fh:
         for query in sort_queries(queries):
-            data = query.model_dump(mode="json", exclude={"mirror"} if query.mirror is None else set())
+            data = query.model_dump(mode="json", exclude=_unset_optional(query))
             fh.write(json.dumps(data, ensure_ascii=False) + "\n")
     tmp.replace(path)
+
+
+def _unset_optional(query: Query) -> set[str]:
+    """Optional fields left out of a saved file when unset, so older files round-trip unchanged."""
+    unset = {"mirror"} if query.mirror is None else set()
+    for name in ("messages", "follow_ups"):
+        if not getattr(query, name):
+            unset.add(name)
+    for name in ("reference", "scenario"):
+        if getattr(query, name) is None:
+            unset.add(name)
+    return unset
 
 
 # --- generation -------------------------------------------------------------

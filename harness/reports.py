@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from harness import __version__
 from harness.compare import Comparison, format_delta, format_value
+from harness.conversations.metrics import ConversationSection
 from harness.errors import HarnessError
 from harness.formats import check_version
 from harness.formatting import excerpt as _excerpt
@@ -199,6 +200,9 @@ class Report(BaseModel):
         default_factory=list, description="Each prompt version against the previous one, as `harness compare` gives it."
     )
     viewer: str | None = Field(None, description="The command that writes these answers' HTML viewer (`harness view`).")
+    conversations: ConversationSection | None = Field(
+        default=None, description="Per-turn and per-conversation results, when there were conversations."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -492,9 +496,46 @@ def _viewer_link(query_id: str) -> str:
     return query_anchor(query_id)
 
 
+def _share(x: float | None) -> str:
+    return "—" if x is None else f"{100 * x:.0f}%"
+
+
+def _conversation_rate(e: object) -> str:
+    """A conversation rate with its clustered interval, ``p% [low, high] (n=…)``."""
+    from harness.conversations.metrics import Interval
+
+    if not isinstance(e, Interval) or e.value is None:
+        return "—"
+    bounds = f" [{100 * e.low:.0f}, {100 * e.high:.0f}]" if e.low is not None and e.high is not None else ""
+    return f"{100 * e.value:.0f}%{bounds} (n={e.n})"
+
+
+def _conversation_estimate(e: object, sign: str = "") -> str:
+    """A conversation score with its clustered interval, ``mean [low, high] (n=…)``."""
+    from harness.conversations.metrics import Interval
+
+    if not isinstance(e, Interval) or e.value is None:
+        return "—"
+    bounds = f" [{e.low:{sign}.2f}, {e.high:{sign}.2f}]" if e.low is not None and e.high is not None else ""
+    return f"{e.value:{sign}.2f}{bounds} (n={e.n})"
+
+
+def _conversation_delta(e: object) -> str:
+    return _conversation_estimate(e, "+")
+
+
+def conversation_cells(row: object) -> list[str]:
+    """A conversation row's capitulation, recovery, persona drift and conversation adherence, formatted."""
+    return [
+        _conversation_rate(getattr(row, "capitulation")), _conversation_rate(getattr(row, "recovery")),
+        _conversation_delta(getattr(row, "persona_drift")), _conversation_estimate(getattr(row, "conversation_adherence")),
+    ]
+
+
 _FILTERS = (
     ("est", format_estimate), ("pct", format_rate), ("cell", _fmt_cell),
     ("anchor", _viewer_link), ("delta", format_delta), ("value", format_value),
+    ("share", _share), ("crate", _conversation_rate), ("cest", _conversation_estimate), ("cdelta", _conversation_delta),
 )
 
 

@@ -2,8 +2,9 @@
 
 A run directory (``runs/<name>/``, not committed) keeps the exact
 configuration (``run.json``), the full transcripts (``answers.jsonl``,
-streamed), the per-answer scores (``scores.jsonl``) and the call accounting
-(``calls.json``). Re-running the same configuration resumes it, and the
+streamed), the per-answer scores (``scores.jsonl``), for conversations the
+turn log (``turns.jsonl``, streamed) and the scored conversations
+(``conversations.jsonl``), and the call accounting (``calls.json``). Re-running the same configuration resumes it, and the
 on-disk cache makes finished calls free.
 """
 
@@ -21,6 +22,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from harness import __version__
 from harness.answers import Answer, collect_answers, plan_answers
 from harness.config import Project
+from harness.conversations.records import ScoredConversation, load_scored_conversations
+from harness.conversations.runner import plan_conversations
+from harness.conversations.scoring import ConversationScorer
+from harness.conversations.stage import ConversationJob, attach_outcomes, conversation_prompt_hashes, with_conversations
 from harness.errors import HarnessError
 from harness.formats import check_version, content_hash, dump_jsonl
 from harness.models.base import Provider
@@ -90,11 +95,16 @@ class RunSpec(BaseModel):
     judge_logprobs_floor: float | None = Field(
         None, description="Valid-mass floor when judge scores are weighted by log-probabilities; None = not weighted."
     )
+    user: str | None = Field(None, description="The model playing simulated users; None = no scenario in the run.")
+    conversation_prompts: dict[str, str] | None = Field(
+        None, description="Conversation judge and simulator prompt hashes; None = no conversation in the run."
+    )
 
     def spec_hash(self) -> str:
         """Content hash of the configuration (the harness version excluded)."""
         # An unset option stays out of the hash, so adding it renamed no existing run.
         unset = {"judge_logprobs_floor"} if self.judge_logprobs_floor is None else set()
+        unset |= {k for k in ("user", "conversation_prompts") if getattr(self, k) is None}
         data = self.model_dump(mode="json", exclude={"harness_version", *unset})
         return content_hash(json.dumps(data, sort_keys=True))
 
@@ -116,6 +126,8 @@ class RunOptions:
     judge_provider: Provider | None = None
     max_cost: float | None = None  # USD budget for this run's calls; None = [run].max_cost
     batch: bool | None = None  # send calls through batch APIs; None = [batch].enabled
+    user: str | None = None  # the model playing simulated users; None = [models].user
+    user_provider: Provider | None = None
 
 
 @dataclass
@@ -133,20 +145,22 @@ class RunOutcome:
     smoke_test: bool
     budget: Budget | None = None
     warnings: list[str] = field(default_factory=list)
+    conversations: list[ScoredConversation] = field(default_factory=list)
+    user_stats: CallStats | None = None
 
     @property
     def model_calls(self) -> int:
         """Calls actually sent to a model (cache hits excluded), all roles."""
-        return self.candidate_stats.api_calls + (self.judge_stats.api_calls if self.judge_stats else 0)
+        return sum(s.api_calls for s in (self.candidate_stats, self.judge_stats, self.user_stats) if s is not None)
 
     @property
     def not_attempted(self) -> int:
         """Calls not sent because the cost budget was spent, all roles."""
-        return self.candidate_stats.not_attempted + (self.judge_stats.not_attempted if self.judge_stats else 0)
+        return sum(s.not_attempted for s in (self.candidate_stats, self.judge_stats, self.user_stats) if s is not None)
 
     def costs(self) -> dict[str, object]:
         """Tokens and estimated cost of this invocation's calls: per role, per arm, in total."""
-        return call_summary(self.candidate_stats, self.judge_stats, self.budget)
+        return call_summary(self.candidate_stats, self.judge_stats, self.budget, self.user_stats)
 
 
 def lexicon_for(project: Project) -> FillerLexicon:
@@ -258,7 +272,9 @@ def _budget(limit: float | None, *clients: ModelClient | None) -> Budget | None:
     return budget
 
 
-def call_summary(candidate: CallStats, judge: CallStats | None, budget: Budget | None = None) -> dict[str, object]:
+def call_summary(
+    candidate: CallStats, judge: CallStats | None, budget: Budget | None = None, user: CallStats | None = None
+) -> dict[str, object]:
     """Calls, tokens and estimated cost per role, per arm and in total (the content of ``calls.json``).
 
     Counts are of calls sent in this invocation: cache hits and answers
@@ -266,7 +282,7 @@ def call_summary(candidate: CallStats, judge: CallStats | None, budget: Budget |
     """
     total = Tally()
     by_arm: dict[str, Tally] = {}
-    for stats in (candidate, judge):
+    for stats in (candidate, judge, user):
         if stats is None:
             continue
         prompt_tokens = stats.input_tokens + stats.cache_read_tokens + stats.cache_write_tokens
@@ -282,17 +298,21 @@ def call_summary(candidate: CallStats, judge: CallStats | None, budget: Budget |
         )
         for arm, tally in stats.by_group.items():
             by_arm.setdefault(arm, Tally()).add(tally)
-    return {
+    summary: dict[str, object] = {
         "version": CALLS_FORMAT_VERSION,
         "candidate": candidate.as_dict(),
         "judge": judge.as_dict() if judge else None,
+    }
+    if user is not None:  # only runs with simulated users have this role
+        summary["user"] = user.as_dict()
+    return summary | {
         "total": total.as_dict(),
         "by_arm": {arm: tally.as_dict() for arm, tally in sorted(by_arm.items())},
         "budget": None if budget is None else {
             "limit_usd": budget.limit_usd,
             "spent_usd": round(budget.spent_usd, 6),
             "exhausted": budget.exhausted,
-            "calls_not_attempted": candidate.not_attempted + (judge.not_attempted if judge else 0),
+            "calls_not_attempted": sum(s.not_attempted for s in (candidate, judge, user) if s is not None),
         },
     }
 
@@ -310,7 +330,8 @@ async def _answer_and_score(
     plans: list,
     progress: ProgressFactory,
     owned: list[ModelClient],
-) -> tuple[list[Answer], list[ScoredAnswer]]:
+    conversations: ConversationJob | None = None,
+) -> tuple[list[Answer], list[ScoredAnswer], list[ScoredConversation]]:
     try:
         # Each new answer's deterministic checks run as it arrives, while other calls are in flight.
         bases: list[ScoredAnswer | None] = [None] * len(plans)
@@ -323,12 +344,13 @@ async def _answer_and_score(
         )
         done = [b if b is not None else scorer.base(a) for a, b in zip(answers, bases, strict=True)]
         scores = await score_answers(scorer, answers, progress("judging", scorer.judge_calls(answers)), bases=done)
+        talks = await conversations.play_and_score(candidate, run_dir, progress) if conversations else []
     finally:
         # On this loop, while it runs: an SDK client closed after the loop has gone
         # raises from the garbage collector. Providers the caller passed in stay open.
         for client in owned:
             await client.aclose()
-    return answers, scores
+    return answers, scores, talks
 
 
 def execute_run(project: Project, options: RunOptions | None = None, progress: ProgressFactory | None = None) -> RunOutcome:
@@ -376,8 +398,15 @@ async def aexecute_run(
     candidate = make_client(project, candidate_model, cache, batch=batch)
     candidate_provider = candidate.provider
     judge = make_judge_client(project, options.judge, options.judge_provider, cache, batch=batch)
-    budget = _budget(max_cost, candidate, judge)
     samples = options.samples if options.samples is not None else cfg.run.samples
+    talk_plans = plan_conversations(
+        queries, prompts, candidate.model, traits,
+        samples=samples, max_tokens=cfg.run.max_tokens, temperature=cfg.run.temperature, seed=cfg.run.seed,
+    )
+    user = None
+    if any(p.scenario is not None for p in talk_plans):
+        user = make_client(project, options.user_provider or options.user or cfg.models.user, cache)
+    budget = _budget(max_cost, candidate, judge, user)
 
     spec = RunSpec(
         candidate=candidate.model,
@@ -395,6 +424,8 @@ async def aexecute_run(
         judge_prompts={k: judge_prompt_hash(k) for k in ("adherence", "refusal")},
         filler_lexicon_hash=content_hash(lexicon.model_dump_json()),
         judge_logprobs_floor=cfg.judge.min_valid_mass if judge and cfg.judge.logprobs else None,
+        user=user.model if user else None,
+        conversation_prompts=conversation_prompt_hashes(bool(user)) if talk_plans else None,
     )
     name = options.name or f"run-{spec.spec_hash()}"
     run_dir = project.runs_dir / name
@@ -406,17 +437,28 @@ async def aexecute_run(
     )
     scorer = make_scorer(project, judge, traits, lexicon=lexicon)
     progress = progress or (lambda _label, _total: (lambda: None))
+    talk_job = None
+    if talk_plans:
+        talk_scorer = ConversationScorer(
+            judge, traits, lexicon, temperature=cfg.judge.temperature, seed=cfg.judge.seed, max_tokens=cfg.judge.max_tokens
+        )
+        talk_job = ConversationJob(talk_plans, user, talk_scorer, parallel=4 * cfg.run.concurrency)
     try:
-        owned = [c for c, given in ((candidate, options.candidate_provider), (judge, options.judge_provider))
+        owned = [c for c, given in ((candidate, options.candidate_provider), (judge, options.judge_provider),
+                                    (user, options.user_provider))
                  if c is not None and given is None]
-        _, scores = await _answer_and_score(project, run_dir, candidate, scorer, plans, progress, owned)
+        _, scores, talks = await _answer_and_score(project, run_dir, candidate, scorer, plans, progress, owned, talk_job)
     finally:
         cache.close()
+    scores = attach_outcomes(scores, talks)  # conversation outcomes are checks of the first turn's answer
     dump_jsonl(scores, run_dir / "scores.jsonl")
+    if talk_plans:
+        dump_jsonl(talks, run_dir / "conversations.jsonl")
     smoke = candidate_provider.smoke_test_only or bool(judge and judge.provider.smoke_test_only)
     same_family = same_family_warning(candidate_provider, judge.provider) if judge else None
     warnings = [same_family] if same_family else []
-    stats = call_summary(candidate.stats, judge.stats if judge else None, budget)
+    user_stats = user.stats if user else None
+    stats = call_summary(candidate.stats, judge.stats if judge else None, budget, user_stats)
     (run_dir / "calls.json").write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
 
     provenance = provenance_for(spec, smoke, warnings)
@@ -424,14 +466,15 @@ async def aexecute_run(
     inputs = ReportInputs(
         report_name=report_name, provenance=provenance, compare=cfg.compare.model_dump(),
         view_source=_relative(project, run_dir), view_dir=_relative(project, project.reports_dir),
+        smoke_test_user=bool(user and user.provider.smoke_test_only),
     )
     _write_json(run_dir / REPORT_INPUTS_FILE, inputs)
-    report = _report_from(inputs, scores, report_name)
+    report = _report_from(inputs, scores, report_name, talks)
     paths = write_report(report, project.reports_dir) if options.write_report else None
     return RunOutcome(
         name=name, directory=run_dir, spec=spec, scores=scores, report=report, report_paths=paths,
         candidate_stats=candidate.stats, judge_stats=judge.stats if judge else None, smoke_test=smoke,
-        budget=budget, warnings=warnings,
+        budget=budget, warnings=warnings, conversations=talks, user_stats=user_stats,
     )
 
 
@@ -481,6 +524,7 @@ class ReportInputs(BaseModel):
     compare: dict[str, object] | None = Field(None, description="[compare] settings of the version comparisons.")
     view_source: str | None = Field(None, description="The run directory, as `harness view` is told it.")
     view_dir: str | None = Field(None, description="Where the report (and its viewer page) is written.")
+    smoke_test_user: bool = Field(False, description="The bundled smoke-test model played the simulated users.")
 
     @model_validator(mode="before")
     @classmethod
@@ -489,13 +533,17 @@ class ReportInputs(BaseModel):
         return data
 
 
-def _report_from(inputs: ReportInputs, scores: list[ScoredAnswer], name: str) -> Report:
-    """The report from its inputs: with each prompt version compared with the previous one, and the viewer named."""
+def _report_from(
+    inputs: ReportInputs, scores: list[ScoredAnswer], name: str, talks: list[ScoredConversation] | None = None
+) -> Report:
+    """The report from its inputs: with each prompt version compared with the previous one, the viewer named,
+    and the conversation section when the run held conversations."""
     viewer = None
     if inputs.view_source is not None and inputs.view_dir is not None:
         viewer = view_command(inputs.view_source, f"{inputs.view_dir}/{name}.html")
     comparisons = version_comparisons(scores, inputs.compare)
-    return build_report(name, scores, inputs.provenance, comparisons=comparisons, viewer=viewer)
+    report = build_report(name, scores, inputs.provenance, comparisons=comparisons, viewer=viewer)
+    return with_conversations(report, talks or [], smoke_test_user=inputs.smoke_test_user)
 
 
 def _write_json(path: Path, model: BaseModel) -> None:
@@ -518,7 +566,7 @@ def rebuild_report(directory: Path, name: str | None = None) -> Report:
     else:  # a run from before report inputs were kept: no caveats known
         smoke = "local/gemma-3-270m" in (spec.candidate, spec.judge)
         inputs = ReportInputs(report_name=directory.name, provenance=provenance_for(spec, smoke))
-    return _report_from(inputs, scores, name or inputs.report_name)
+    return _report_from(inputs, scores, name or inputs.report_name, load_scored_conversations(directory))
 
 
 def load_run(directory: Path) -> tuple[RunSpec, list[ScoredAnswer]]:

@@ -14,8 +14,18 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from harness.errors import HarnessError
 from harness.formats import content_hash, load_model, load_yaml
+from harness.queries import Scenario
 
-__all__ = ["Example", "MirrorPair", "RubricLevel", "TraitSpec", "load_trait", "load_traits", "trait_json_schema"]
+__all__ = [
+    "Example",
+    "MirrorPair",
+    "PressureTurn",
+    "RubricLevel",
+    "TraitSpec",
+    "load_trait",
+    "load_traits",
+    "trait_json_schema",
+]
 
 TRAIT_FORMAT_VERSION = 1
 _FIX = "see traits/trait.schema.json, or compare with traits/directness.yaml"
@@ -69,6 +79,22 @@ class MirrorPair(BaseModel):
     b: MirrorSide
 
 
+class PressureTurn(BaseModel):
+    """A named user turn that pushes back on the assistant's previous answer.
+
+    Query files name it in ``follow_ups`` (``{"pressure": "<name>"}``); a name
+    here overrides a built-in one of the same name.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_\-]*$", description="How follow-ups refer to it.")
+    text: str = Field(min_length=1, description="The user's message.")
+    evidence: bool = Field(
+        default=False, description="It brings new evidence or a real argument (changing position after it is recovery, not capitulation)."
+    )
+
+
 class TraitSpec(BaseModel):
     """A character trait: its description, behaviours, query dimensions and judge rubric."""
 
@@ -88,6 +114,15 @@ class TraitSpec(BaseModel):
         default_factory=list,
         description="Mirrored requests (the same request from opposite sides); reports show the asymmetry "
         "between sides in refusal, hedging and adherence. This is how even-handedness is measured.",
+    )
+    pressure_turns: list[PressureTurn] = Field(
+        default_factory=list,
+        description="Named pushback turns for conversations (added to the built-in doubt, authority, social, "
+        "emotional and insistence).",
+    )
+    scenarios: list[Scenario] = Field(
+        default_factory=list,
+        description="Simulated users that queries can name (scenario: <id>); the simulator never sees the rubric.",
     )
 
     @field_validator("version")
@@ -116,6 +151,26 @@ class TraitSpec(BaseModel):
             raise ValueError(f"mirror ids must be unique; repeated: {', '.join(dupes)}")
         return v
 
+    @field_validator("pressure_turns")
+    @classmethod
+    def _unique_pressure_names(cls, v: list[PressureTurn]) -> list[PressureTurn]:
+        names = [p.name for p in v]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"pressure turn names must be unique; repeated: {', '.join(dupes)}")
+        return v
+
+    @field_validator("scenarios")
+    @classmethod
+    def _scenario_ids(cls, v: list[Scenario]) -> list[Scenario]:
+        ids = [s.id for s in v]
+        if None in ids:
+            raise ValueError("every scenario in a trait spec needs an id, which queries use to name it")
+        dupes = sorted({i for i in ids if i is not None and ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"scenario ids must be unique; repeated: {', '.join(dupes)}")
+        return v
+
     @model_validator(mode="after")
     def _rubric_contiguous(self) -> TraitSpec:
         scores = [level.score for level in self.rubric]
@@ -134,7 +189,12 @@ class TraitSpec(BaseModel):
 
     def spec_hash(self) -> str:
         """Content hash of the spec's meaning (key order and formatting ignored)."""
-        return content_hash(json.dumps(self.model_dump(mode="json"), sort_keys=True))
+        data = self.model_dump(mode="json")
+        # Fields added later stay out of the hash while empty, so existing specs keep their hashes.
+        for name in ("pressure_turns", "scenarios"):
+            if not data[name]:
+                del data[name]
+        return content_hash(json.dumps(data, sort_keys=True))
 
 
 def load_trait(path: Path | str) -> TraitSpec:

@@ -3,7 +3,10 @@
 ``harness score FILE`` reads a CSV, JSONL or Parquet file with columns ``id``,
 ``query``, ``response`` and optionally ``arm``, ``trait``, ``should_refuse``
 and ``label`` (any other column is carried through as metadata), and scores
-it exactly as a run's answers are scored.
+it exactly as a run's answers are scored. A row with a ``messages`` column (a
+multi-turn chat in the OpenAI format; a JSON string in CSV) is a conversation:
+its first assistant turn is scored as the row's answer, and every assistant
+turn is scored by :mod:`harness.conversations` (``conversations.jsonl``).
 
 The file is read in chunks and each chunk's results are written before the
 next is read, so scoring a file of any length takes the memory of one chunk:
@@ -21,7 +24,7 @@ import json
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +40,8 @@ from harness.traits import TraitSpec, load_traits
 if TYPE_CHECKING:
     import pandas as pd
 
+    from harness.conversations.records import Conversation, ScoredConversation
+
     from harness.reports import Provenance, Report
     from harness.scores.records import ScoredAnswer
 
@@ -46,6 +51,7 @@ __all__ = [
     "answers_from_frame",
     "ascore_transcripts",
     "iter_frames",
+    "load_transcript_conversations",
     "load_transcripts",
     "score_file",
     "score_transcripts",
@@ -53,7 +59,7 @@ __all__ = [
 ]
 
 REQUIRED = ("id", "query", "response")
-OPTIONAL = ("arm", "trait", "should_refuse", "label")
+OPTIONAL = ("arm", "trait", "should_refuse", "label", "messages", "reference")
 DEFAULT_ARM = "default"
 #: Rows read, scored and written at a time.
 CHUNK_ROWS = 10_000
@@ -77,12 +83,13 @@ def file_kind(path: Path) -> str:
 def check_columns(path: Path | str, columns: Iterable[object]) -> None:
     """Raise a clear error when required columns are missing (other columns become metadata)."""
     names = [str(c) for c in columns]
-    missing = [c for c in REQUIRED if c not in names]
+    # With a messages column, query and response may be absent: those rows are conversations.
+    missing = [c for c in REQUIRED if c not in names and (c == "id" or "messages" not in names)]
     if missing:
         raise HarnessError(
             f"{path} lacks required column(s): {', '.join(missing)}",
-            fix=f"columns are {', '.join(REQUIRED)} (required) and {', '.join(OPTIONAL)} (optional); "
-            "any other column is carried through as metadata",
+            fix=f"columns are {', '.join(REQUIRED)} (required unless messages is given) and {', '.join(OPTIONAL)} "
+            "(optional); any other column is carried through as metadata",
         )
 
 
@@ -211,6 +218,10 @@ def iter_answers(frame: pd.DataFrame, path: Path | str) -> Iterator[Answer]:
         row = get(ROW, i)
         where = f"{path}, row {row}" if row is not None else f"{path}, id {row_id!r}"
         query = _as_text(get("query", i))
+        response = _as_text(get("response", i))
+        if has_messages(get("messages", i)):
+            # A conversation: its first assistant turn is the row's answer.
+            query, response = _first_exchange(get("messages", i), where)
         if not row_id or query is None:
             raise HarnessError(f"{where}: id and query must not be empty")
         arm = _as_text(get("arm", i)) or DEFAULT_ARM
@@ -223,11 +234,50 @@ def iter_answers(frame: pd.DataFrame, path: Path | str) -> Iterator[Answer]:
                 should_refuse=_as_bool(get("should_refuse", i), where),
                 model="imported",
                 query=query,
-                text=_as_text(get("response", i)),
+                text=response,
                 label=_as_text(get("label", i)),
                 metadata=metadata[i] if metadata is not None else {},
             )
         )
+
+
+def has_messages(value: Any) -> bool:
+    """Whether a ``messages`` cell holds a chat (a non-empty list, or a non-empty JSON string)."""
+    if isinstance(value, list):
+        return bool(value)
+    if value is not None and hasattr(value, "__len__") and not isinstance(value, str):
+        return len(value) > 0  # an array from Parquet
+    return _as_text(value) not in (None, "")
+
+
+def _first_exchange(value: Any, where: str) -> tuple[str, str]:
+    """The user turn before the first assistant turn, and that turn, of a ``messages`` cell."""
+    from harness.conversations.records import parse_chat_messages
+
+    turns = parse_chat_messages(_as_list(value), where)
+    first = next(i for i, t in enumerate(turns) if t.role == "assistant")
+    query = next((t.content for t in reversed(turns[:first]) if t.role == "user"), "")
+    return query, turns[first].content
+
+
+def _as_list(value: Any) -> Any:
+    return value.tolist() if hasattr(value, "tolist") else value
+
+
+def load_transcript_conversations(path: Path | str, chunk_rows: int = CHUNK_ROWS) -> list[Conversation]:
+    """The rows of a transcript file that carry a ``messages`` chat, as conversations (in memory)."""
+    from harness.conversations.stage import conversations_from_rows
+
+    path = Path(path)
+    rows: list[tuple[str, dict[str, Any]]] = []
+    for frame in iter_frames(path, chunk_rows):
+        if "messages" not in frame.columns:
+            return []
+        for record in frame.to_dict(orient="records"):
+            if has_messages(record.get("messages")):
+                record["messages"] = _as_list(record["messages"])
+                rows.append((f"{path}, row {record[ROW]}", record))
+    return conversations_from_rows(rows)
 
 
 class SeenIds:
@@ -383,6 +433,7 @@ class ScoreFileOutcome:
     judge_stats: CallStats | None
     smoke_test: bool
     rows: int = 0
+    conversations: list[ScoredConversation] = field(default_factory=list)
 
     @property
     def scores(self) -> list[ScoredAnswer]:
@@ -471,13 +522,55 @@ def score_file(
     else:
         raise HarnessError(f"unknown engine {engine!r}", fix="use --engine local or --engine ray")
     try:
+        talks = _score_conversations(scorer, path, results, out_dir, chunk_rows)
         report = scorer.report(name or path.stem, results, group_by=group_by)
     finally:
         scorer.close()
+    from harness.conversations.stage import with_conversations
     from harness.reports import write_report
 
+    report = with_conversations(report, talks)
     paths = write_report(report, out_dir)
     return ScoreFileOutcome(
         report=report, results_path=results, report_paths=paths, judge_stats=stats,
-        smoke_test=report.provenance.smoke_test, rows=rows,
+        smoke_test=report.provenance.smoke_test, rows=rows, conversations=talks,
     )
+
+
+def _score_conversations(
+    scorer: Any, path: Path, results: Path, out_dir: Path, chunk_rows: int
+) -> list[ScoredConversation]:
+    """Score the file's multi-turn rows turn by turn (``conversations.jsonl``), and add their outcomes to the
+    results of their first turns. Conversations are held in memory; single-turn rows stream as before."""
+    from harness.conversations.scoring import ConversationScorer
+    from harness.conversations.stage import attach_outcomes
+    from harness.formats import dump_jsonl
+
+    talks = load_transcript_conversations(path, chunk_rows)
+    if not talks:
+        return []
+    cfg = scorer.project.config.judge
+    talk_scorer = ConversationScorer(
+        scorer.judge, scorer.traits, scorer.scorer.lexicon, temperature=cfg.temperature, seed=cfg.seed,
+        max_tokens=cfg.max_tokens,
+    )
+    scored = scorer._loop.run_until_complete(talk_scorer.score_all(talks))
+    dump_jsonl(scored, out_dir / "conversations.jsonl")
+    by_id = {t.id: t for t in scored}
+    tmp = results.with_suffix(".jsonl.tmp")
+    with results.open(encoding="utf-8") as lines, tmp.open("w", encoding="utf-8") as out:
+        for record in iter_results_lines(lines):
+            if record.id in by_id:
+                record = attach_outcomes([record], [by_id[record.id]])[0]
+            out.write(record.model_dump_json() + "\n")
+    tmp.replace(results)
+    return scored
+
+
+def iter_results_lines(lines: Iterable[str]) -> Iterator[ScoredAnswer]:
+    """Scored answers from the lines of a ``results.jsonl``."""
+    from harness.scores.records import ScoredAnswer
+
+    for line in lines:
+        if line.strip():
+            yield ScoredAnswer.model_validate_json(line)

@@ -40,10 +40,11 @@ import struct
 import sys
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["FAULTS", "FaultServer", "Faults", "chat_reply", "request_key"]
+__all__ = ["FAULTS", "FaultServer", "Faults", "chat_reply", "conversation_key", "request_key"]
 
 #: The fault classes, in the order their rates are laid out on [0, 1).
 FAULTS = ("rate_limit", "server_error", "timeout", "reset", "malformed")
@@ -94,6 +95,17 @@ def request_key(system: str | None, user: str, seed: int | None) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
 
+def conversation_key(body: dict[str, Any]) -> str:
+    """Identity of a request by its whole chat (every turn, not just the last user message) and seed.
+
+    Conversations repeat the same pressure turn ("Are you sure?") after
+    different histories; counting calls per conversation turn needs the history.
+    """
+    turns = [[m.get("role"), m.get("content")] for m in body.get("messages") or []]
+    blob = json.dumps([turns, body.get("seed")], ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
 def _key_of(body: dict[str, Any]) -> str:
     messages = body.get("messages") or []
     system = next((m.get("content") for m in messages if m.get("role") == "system"), None)
@@ -138,8 +150,9 @@ class FaultServer:
         faults: the injection settings (may be replaced between runs).
     """
 
-    def __init__(self, faults: Faults | None = None) -> None:
+    def __init__(self, faults: Faults | None = None, key: Callable[[dict[str, Any]], str] | None = None) -> None:
         self.faults = faults or Faults()
+        self._key = key or _key_of  # how calls are counted: by default system, last user message and seed
         self._tally = _Tally()
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
@@ -242,7 +255,7 @@ class FaultServer:
         except json.JSONDecodeError:
             await _send(writer, 400, {"error": {"message": "bad JSON", "type": "invalid_request_error"}})
             return True
-        key = _key_of(body)
+        key = self._key(body)
         faults = self.faults
         with self._lock:
             self._tally.calls[key] += 1

@@ -272,6 +272,7 @@ def _load_entry_points() -> None:
     if _LOADED_ENTRY_POINTS:
         return
     _LOADED_ENTRY_POINTS = True
+    _register_conversation_checks()
     from importlib.metadata import entry_points
 
     for ep in entry_points(group=ENTRY_POINT_GROUP):
@@ -281,6 +282,17 @@ def _load_entry_points() -> None:
         except Exception as exc:  # a broken plugin should say which one it is
             raise HarnessError(f"{where}: cannot load {ep.value!r}: {exc}") from None
         register(_as_check(obj, ep.value, where), replace_existing=True)
+
+
+def _register_conversation_checks() -> None:
+    """Capitulation, recovery, persona drift, conversation adherence (:mod:`harness.conversations.checks`).
+
+    Registered on first use of the registry rather than at import: that module imports this one.
+    """
+    from harness.conversations.checks import CONVERSATION_CHECKS
+
+    for c in CONVERSATION_CHECKS:
+        register(c, replace_existing=True)
 
 
 # --- computing ---------------------------------------------------------------------
