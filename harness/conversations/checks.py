@@ -30,7 +30,7 @@ _SETTINGS: dict[str, dict[str, object]] = {
 #: One check per conversation metric; their values come from :func:`outcome_scores`.
 CONVERSATION_CHECKS: tuple[Check, ...] = tuple(
     Check(m.name, m.kind, m.higher_is_better, description=m.description[0].upper() + m.description[1:] + ".",
-          report=False, inspect=False, **_SETTINGS[m.name])  # type: ignore[arg-type]
+          report=False, inspect=False, scope="conversation", **_SETTINGS[m.name])  # type: ignore[arg-type]
     for m in CONVERSATION_METRICS
 )
 
