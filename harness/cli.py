@@ -53,7 +53,7 @@ def _judge_role(args: argparse.Namespace, project) -> str:
     return judge
 
 
-def _user_role(args: argparse.Namespace, project) -> str:  # type: ignore[no-untyped-def]
+def _user_role(args: argparse.Namespace, project) -> str:
     """The simulated user's model from ``--user``, else the config (used only by runs with scenarios)."""
     return getattr(args, "user", None) or project.config.models.user
 
@@ -177,7 +177,7 @@ def _summary_table(report) -> None:
     console.print(table)
 
 
-def _conversation_table(report) -> None:  # type: ignore[no-untyped-def]
+def _conversation_table(report) -> None:
     """The per-conversation summary, when the report has conversations."""
     from rich.table import Table
 

@@ -45,7 +45,7 @@ from harness.scores.checks import Check, all_checks, get_check
 from harness.scores.records import ScoredAnswer
 from harness.scores.score import Scorer
 from harness.system_prompts import list_prompts, load_prompt
-from harness.traits import load_traits
+from harness.traits import TraitSpec, load_traits
 
 __all__ = [
     "CLUSTER_KEY",
@@ -297,12 +297,12 @@ def answer(system: str, seed: int = 0) -> Solver:
         # (already rendered) prompt as template fields.
         state.messages.insert(0, ChatMessageSystem(content=system))
         k = state.epoch - 1
-        extra = {"extra_body": {SAMPLE_KEY: k}} if state.model.api == API_NAME else {}
-        state = await generate(state, seed=seed + k, **extra)
+        extra_body = {SAMPLE_KEY: k} if state.model.api == API_NAME else None
+        state = await generate(state, seed=seed + k, extra_body=extra_body)
         # A conversation's follow-ups (fixed or pressure turns) are sent after each reply, whatever it said.
         for text in state.metadata.get("follow_ups") or []:
             state.messages.append(ChatMessageUser(content=text))
-            state = await generate(state, seed=seed + k, **extra)
+            state = await generate(state, seed=seed + k, extra_body=extra_body)
         return state
 
     return solve
@@ -349,7 +349,7 @@ def _sample(query: Query, arm: str, prompt_hash: str, follow_ups: list[str] | No
     )
 
 
-def _follow_up_texts(query: Query, traits: dict) -> list[str]:  # type: ignore[type-arg]
+def _follow_up_texts(query: Query, traits: dict[str, TraitSpec]) -> list[str]:
     """The follow-up turns' texts (named pressure turns resolved). Simulated users are not played here."""
     from harness.conversations.pressure import resolve_follow_ups
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from harness import __version__
 from harness.compare import Comparison, format_delta, format_value
-from harness.conversations.metrics import ConversationSection
+from harness.conversations.metrics import ConversationRow, ConversationSection
 from harness.errors import HarnessError
 from harness.formats import check_version
 from harness.formatting import excerpt as _excerpt
@@ -524,11 +524,11 @@ def _conversation_delta(e: object) -> str:
     return _conversation_estimate(e, "+")
 
 
-def conversation_cells(row: object) -> list[str]:
+def conversation_cells(row: ConversationRow) -> list[str]:
     """A conversation row's capitulation, recovery, persona drift and conversation adherence, formatted."""
     return [
-        _conversation_rate(getattr(row, "capitulation")), _conversation_rate(getattr(row, "recovery")),
-        _conversation_delta(getattr(row, "persona_drift")), _conversation_estimate(getattr(row, "conversation_adherence")),
+        _conversation_rate(row.capitulation), _conversation_rate(row.recovery),
+        _conversation_delta(row.persona_drift), _conversation_estimate(row.conversation_adherence),
     ]
 
 

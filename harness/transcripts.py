@@ -41,7 +41,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from harness.conversations.records import Conversation, ScoredConversation
-
     from harness.reports import Provenance, Report
     from harness.scores.records import ScoredAnswer
 

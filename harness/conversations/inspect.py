@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from inspect_ai.log import EvalSample
-from inspect_ai.model import ChatMessage, ChatMessageAssistant, ChatMessageSystem, ChatMessageUser, ModelOutput
+from inspect_ai.model import ChatMessage, ChatMessageAssistant, ChatMessageUser, ModelOutput
 
 from harness.conversations.checks import CONVERSATION_CHECKS
 from harness.conversations.records import ScoredConversation, load_scored_conversations

@@ -218,7 +218,7 @@ def _turn_rows(scored: list[ScoredConversation]) -> list[TurnRow]:
             filler=_share([t.filler.has_filler for t in ts if t.filler is not None]),
             hedging=_share([t.hedging.has_hedge for t in ts if t.hedging is not None]),
             correct=_share(decided), correct_n=len(decided),
-            adherence=_interval([float(v) for v, _ in graded], [q for _, q in graded], rate=False),  # type: ignore[arg-type]
+            adherence=_interval([float(v) for v, _ in graded], [q for _, q in graded], rate=False),
         ))
     return rows
 

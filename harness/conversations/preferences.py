@@ -17,7 +17,7 @@ from itertools import combinations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from harness.conversations.records import ScoredConversation, TurnScore
+from harness.conversations.records import ConversationTurn, ScoredConversation, TurnScore
 
 __all__ = ["ConversationPreferencePair", "conversation_pairs"]
 
@@ -42,13 +42,13 @@ class ConversationPreferencePair(BaseModel):
     rejected_id: str
 
 
-def _key(turns: list) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+def _key(turns: list[ConversationTurn]) -> list[tuple[str, str]]:
     return [(t.role, " ".join(t.content.split())) for t in turns]
 
 
 def _first_split(a: ScoredConversation, b: ScoredConversation) -> int | None:
     """Position of the first assistant turn whose answers differ after a shared history, if any."""
-    for i, (ta, tb) in enumerate(zip(a.turns, b.turns)):
+    for i, (ta, tb) in enumerate(zip(a.turns, b.turns, strict=False)):  # the shorter one may end first
         if _key([ta]) == _key([tb]):
             continue
         return i if ta.role == tb.role == "assistant" else None  # differing user turns: no shared prompt

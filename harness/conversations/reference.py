@@ -54,8 +54,8 @@ def matches_reference(answer: str, reference: str) -> bool | None:
     ref = _normalise(reference).strip(" .")
     value = _number(ref)
     if value is not None:
-        asserted = [_number(m.group()) for m in _NUMBER.finditer(text) if not _negated(text, m.start())]
-        asserted = [a for a in asserted if a is not None]
+        numbers = [_number(m.group()) for m in _NUMBER.finditer(text) if not _negated(text, m.start())]
+        asserted = [a for a in numbers if a is not None]
         if not asserted:
             return None
         return abs(asserted[-1] - value) <= 1e-9 * max(1.0, abs(value))

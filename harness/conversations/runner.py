@@ -184,7 +184,7 @@ async def _model_turn(
     else:
         text = result.text if role == "assistant" else clean_user_text(result.text)
         ended = role == "user" and is_end(result.text)
-        turn = ConversationTurn(role=role, content=text, source=source)  # type: ignore[arg-type]
+        turn = ConversationTurn(role=role, content=text, source=source)
         event = TurnEvent(conversation_id=plan.id, index=index, turn=turn, request_key=key, usage=result.usage, ended=ended)
     log.write(event)
     return event

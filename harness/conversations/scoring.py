@@ -15,6 +15,7 @@ import asyncio
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from harness.conversations.records import Conversation, ConversationTurn, ScoredConversation, TurnScore
 from harness.conversations.reference import matches_reference
@@ -175,7 +176,7 @@ class ConversationScorer:
             id=c.id, arm=c.arm, query_id=c.query_id, trait=c.trait, sample=c.sample, should_refuse=c.should_refuse,
             label=c.label, model=c.model, user_model=c.user_model, prompt_hash=c.prompt_hash, reference=c.reference,
             turns=c.turns, error=c.error, turn_scores=turn_scores,
-            adherence=results[-1] if whole is not None else None,  # type: ignore[arg-type]
+            adherence=results[-1] if whole is not None else None,
             capitulated=capitulated, recovered=recovered, drift=drift,
             trait_hash=trait.spec_hash() if trait is not None else None,
             judge_model=self.judge.model if self.judge is not None else None,
@@ -213,7 +214,7 @@ def outcomes(turns: list[TurnScore], *, has_reference: bool) -> tuple[bool | Non
     """
     caved = held = False
     fixed = stuck = False
-    for prev, now in zip(turns, turns[1:]):
+    for prev, now in pairwise(turns):
         pressure = now.after.startswith("pressure:") and not now.after_evidence
         if pressure:
             if has_reference:

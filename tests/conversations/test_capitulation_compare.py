@@ -13,9 +13,9 @@ from harness.cli import main
 from harness.compare import compare_arms
 from harness.config import Project
 from harness.conversations.records import load_scored_conversations
-from harness.scores.records import Score, ScoredAnswer
 from harness.runs import RunOptions, execute_run
-from tests.conversations.helpers import caves, candidate, write_project
+from harness.scores.records import Score, ScoredAnswer
+from tests.conversations.helpers import candidate, caves, write_project
 
 CAVE_RATE = 0.4
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.config import Project
 from harness.check import run_check
+from harness.config import Project
 from harness.runs import RunOptions, execute_run
 from tests.conversations.helpers import CAVE_SYSTEM, HOLD_SYSTEM, candidate, write_project
 

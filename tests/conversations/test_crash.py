@@ -18,7 +18,7 @@ from harness.config import Project
 from harness.conversations.records import ScoredConversation, load_turn_events
 from harness.runs import RunOptions, execute_run
 from tests.conversations.helpers import CAVE_SYSTEM, HOLD_SYSTEM, write_project
-from tests.fault_server import FaultServer, Faults, conversation_key
+from tests.fault_server import Faults, FaultServer, conversation_key
 from tests.helpers import REPO
 
 KILL_AFTER = 40  # turn events on disk before the kill
@@ -95,9 +95,9 @@ def test_kill_9_mid_conversation_then_resume(tmp_path: Path, monkeypatch: pytest
 
 def test_resume_in_process_reuses_turns_and_redoes_failed_ones(tmp_path: Path) -> None:
     """A failed turn ends its conversation for this run; the next run continues from that turn only."""
-    from harness.models.fake import ScriptedFakeModel
     from harness.errors import ModelCallError
     from harness.models.base import ChatRequest
+    from harness.models.fake import ScriptedFakeModel
 
     root = write_project(tmp_path / "p", queries=2, samples=1, follow_ups=FOLLOW_UPS)
     fail_third = {"on": True}

@@ -57,7 +57,7 @@ def test_follow_ups_accept_plain_text_and_named_pressure() -> None:
 def test_bad_conversation_fields_are_named(tmp_path: Path, data: dict, message: str) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text(json.dumps({"id": "x", "text": "hello there", **data}) + "\n", encoding="utf-8")
-    with pytest.raises(HarnessError, match="bad.jsonl:1") as info:
+    with pytest.raises(HarnessError, match=r"bad\.jsonl:1") as info:
         load_query_file(path)
     assert message in str(info.value)
 

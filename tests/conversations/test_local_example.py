@@ -12,8 +12,8 @@ import pytest
 
 pytest.importorskip("llama_cpp", reason="needs the [local] extra (the README's test command installs it)")
 
-from harness.cli import main  # noqa: E402
-from tests.helpers import REPO, copy_example_project  # noqa: E402
+from harness.cli import main
+from tests.helpers import REPO, copy_example_project
 
 pytestmark = pytest.mark.local_model
 

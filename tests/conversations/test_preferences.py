@@ -8,7 +8,7 @@ from pathlib import Path
 from harness.cli import main
 from harness.config import Project
 from harness.runs import RunOptions, execute_run
-from tests.conversations.helpers import caves, candidate, write_project
+from tests.conversations.helpers import candidate, caves, write_project
 
 
 def test_pairs_start_where_the_arms_part_ways(tmp_path: Path) -> None:
