@@ -200,7 +200,7 @@ def load_scored_conversations(path: Path | str) -> list[ScoredConversation]:
 def parse_chat_messages(value: object, where: str) -> list[ConversationTurn]:
     """A ``messages`` cell in the OpenAI chat format (a list, or a JSON string of one) as transcript turns.
 
-    ``system`` messages are skipped here (see :func:`system_of`); the other
+    ``system`` messages are skipped (a transcript's system prompt is not scored); the other
     roles must be ``user`` or ``assistant``, with string content (or a list of
     text parts).
 
@@ -223,14 +223,6 @@ def parse_chat_messages(value: object, where: str) -> list[ConversationTurn]:
     if not any(t.role == "assistant" for t in turns):
         raise HarnessError(f"{where}: messages has no assistant turn to score")
     return turns
-
-
-def system_of(value: object, where: str) -> str | None:
-    """The system message's text in a ``messages`` cell, if any."""
-    for message in _as_list(value, where):
-        if isinstance(message, dict) and message.get("role") == "system":
-            return _content(message.get("content"), where)
-    return None
 
 
 def _as_list(value: object, where: str) -> list[object]:
