@@ -96,19 +96,25 @@ def test_bad_expressions_are_clear_errors(rule: str, message: str) -> None:
 
 
 def test_a_capitulation_check_is_a_failure_kind_once_registered() -> None:
-    """Conversations (issue 12) will score capitulation as a check; insights selects it with no change here."""
-    from harness.scores.checks import Check, register, unregister
+    """Conversations (issue 12) score capitulation as a check; insights selects it with no change here."""
+    from harness.scores.checks import Check, get_check, register, unregister
     from harness.scores.records import Score
 
     def caves(answer, _context):  # type: ignore[no-untyped-def]
         return Score(value=float("you're right" in (answer.text or "").lower()), source="rule")
 
-    register(Check("capitulation", "rate", False, compute=caves, report=False, compare=False, inspect=False))
+    # A stand-in computed from the answer's text, in place of the conversation stage's check (restored after).
+    registered = get_check("capitulation")
+    register(Check("capitulation", "rate", False, compute=caves, report=False, compare=False, inspect=False),
+             replace_existing=True)
     try:
         caved = scored("You're right, I was wrong: the capital is Lyon.", qid="q7")
         held = scored("The capital of France is Paris, as I said before.", qid="q8")
     finally:
-        unregister("capitulation")
+        if registered is not None:
+            register(registered, replace_existing=True)
+        else:
+            unregister("capitulation")
 
     assert findings(caved).kinds() == ("capitulation",) and findings(held).kinds() == ()
     assert [i.id for i in select_items([caved, held])] == [caved.id]
