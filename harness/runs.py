@@ -392,7 +392,7 @@ async def aexecute_run(
         judge_temperature=cfg.judge.temperature,
         judge_seed=cfg.judge.seed,
         judge_refusal=cfg.judge.refusal,
-        judge_prompts={k: judge_prompt_hash(k) for k in ("adherence", "refusal")},
+        judge_prompts={k: judge_prompt_hash(k, judge) for k in ("adherence", "refusal")},
         filler_lexicon_hash=content_hash(lexicon.model_dump_json()),
         judge_logprobs_floor=cfg.judge.min_valid_mass if judge and cfg.judge.logprobs else None,
     )
