@@ -234,7 +234,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not run_dir.exists():
         run_dir = project.runs_dir / args.run
     report = rebuild_report(run_dir, args.name)
-    out = Path(args.out) if args.out else project.reports_dir
+    # Where `harness run` put it: a report named on purpose in reports/, the others with their run.
+    named = bool(args.name) or report.name != run_dir.name
+    out = Path(args.out) if args.out else project.reports_dir if named else run_dir
     md, js = write_report(report, out)
     _summary_table(report)
     _console().print(f"Report: {md} and {js}")
@@ -717,7 +719,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="(re)write the report of a run directory")
     p.add_argument("run", help="runs/<name> or a run name")
     p.add_argument("--name", help="report name (default: the name the run gave its report)")
-    p.add_argument("--out", help="directory (default: reports/)")
+    p.add_argument("--out", help="directory (default: reports/ for a named report, else the run directory)")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("score", help="score an existing CSV/JSONL/Parquet file of responses")

@@ -33,7 +33,7 @@ def _copy_project(dest: Path) -> Path:
 
 def main() -> None:
     stages: dict[str, dict[str, float]] = {}
-    clock = {"start": time.perf_counter()}
+    clock = {"start": time.perf_counter(), "cpu": time.process_time()}
 
     def progress(label: str, total: int):  # type: ignore[no-untyped-def]
         stages[label] = {"start": time.perf_counter(), "total": total, "done": 0}
@@ -41,6 +41,7 @@ def main() -> None:
         def advance() -> None:
             stages[label]["done"] += 1
             stages[label]["end"] = time.perf_counter()
+            stages[label]["cpu"] = time.process_time()
 
         return advance
 
@@ -49,20 +50,25 @@ def main() -> None:
         project = Project.load(_copy_project(Path(tmp)))
         outcome = execute_run(project, RunOptions(candidate="local/gemma-3-270m", judge="local/gemma-3-270m"), progress)
     total = time.perf_counter() - clock["start"]
+    cpu_total = time.process_time() - clock["cpu"]
     load_after = os.getloadavg()
     answering = stages["answering"]
     judging = stages.get("judging", {})
     answer_s = answering.get("end", answering["start"]) - clock["start"]
     judge_s = judging.get("end", judging.get("start", 0.0)) - answering.get("end", answering["start"])
+    answer_cpu = answering.get("cpu", clock["cpu"]) - clock["cpu"]
+    judge_cpu = judging.get("cpu", answering.get("cpu", clock["cpu"])) - answering.get("cpu", clock["cpu"])
     cand, judge = outcome.candidate_stats, outcome.judge_stats
     print(f"cores: {os.cpu_count()}, llama.cpp threads: {os.environ.get('HARNESS_LOCAL_THREADS', 'all cores')}")
     print(f"load average (1/5/15 min) before: {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}; "
           f"after: {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}")
-    print(f"answering: {answer_s:6.1f} s  {cand.api_calls} calls ({cand.input_tokens} prompt tokens sent, "
+    print("wall-clock seconds, and CPU seconds of this process (all its threads): on a busy machine the wall")
+    print("clock stretches with the load while the CPU time does not, so CPU / cores estimates a quiet machine")
+    print(f"answering: {answer_s:6.1f} s wall, {answer_cpu:6.1f} s CPU  {cand.api_calls} calls ({cand.input_tokens} prompt tokens sent, "
           f"{cand.output_tokens} generated), model load included")
     if judge is not None:
-        print(f"judging:   {judge_s:6.1f} s  {judge.api_calls} calls ({judge.by_purpose})")
-    print(f"total:     {total:6.1f} s  ({len(outcome.scores)} answers scored)")
+        print(f"judging:   {judge_s:6.1f} s wall, {judge_cpu:6.1f} s CPU  {judge.api_calls} calls ({judge.by_purpose})")
+    print(f"total:     {total:6.1f} s wall, {cpu_total:6.1f} s CPU  ({len(outcome.scores)} answers scored)")
 
 
 if __name__ == "__main__":
