@@ -34,7 +34,7 @@ def _project(args: argparse.Namespace):
 
 
 def _smoke_notice() -> None:
-    from harness.models.local_provider import SMOKE_TEST_NOTICE
+    from harness.models.smoke_test import SMOKE_TEST_NOTICE
 
     _console(stderr=True).print(f"[bold yellow]note:[/] {SMOKE_TEST_NOTICE}")
 

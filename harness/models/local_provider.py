@@ -194,7 +194,7 @@ def end_of_reply(stops: Sequence[str]) -> Callable[[str], int | None]:
     """Where a reply ends: at a stop string, or where a one-paragraph reply starts a new line.
 
     A reply is one paragraph, as in the demonstrations, or a list whose every
-    line is an item. A base model otherwise rambles on, often copying its
+    line is an item (after an introducing line ending in a colon). A base model otherwise rambles on, often copying its
     instructions as further lines; cutting there keeps replies to what was
     asked and generation short.
     """
@@ -203,7 +203,9 @@ def end_of_reply(stops: Sequence[str]) -> Callable[[str], int | None]:
         found = [i for i in (text.find(s) for s in stops) if i >= 0]
         lines = text.lstrip("\n").split("\n")
         offset = len(text) - len(text.lstrip("\n"))
-        if len(lines) > 1 and not _LIST.match(lines[0]):
+        # A list may follow a line introducing it ("Pack these:").
+        is_list = _LIST.match(lines[0]) or (lines[0].rstrip().endswith(":") and len(lines) > 1 and _LIST.match(lines[1]))
+        if len(lines) > 1 and not is_list and not (lines[0].rstrip().endswith(":") and lines[1] == ""):
             found.append(offset + len(lines[0]))
         for number, line in enumerate(lines[1:-1], start=1):  # a list: the last line may still be growing
             if not _LIST.match(line):

@@ -47,7 +47,7 @@ INSTRUCTIONS: tuple[tuple[str, Callable[[str], bool], set[int] | None], ...] = (
     ('Begin every answer with "Ahoy!"', lambda t: t.lstrip().startswith("Ahoy"), None),
     ("Reply in eight words or fewer.", lambda t: len(t.split()) <= 8, None),
     ("End every reply with a question to the user.", lambda t: t.rstrip().endswith("?"), None),
-    ("Answer as a bulleted list.", lambda t: t.lstrip().startswith(("- ", "* ", "• ")), None),
+    ("Answer as a bulleted list.", lambda t: any(line.lstrip().startswith(("- ", "* ", "• ")) for line in t.splitlines()), None),
     ("Never discuss cooking or food. If asked, politely decline.", lambda t: bool(_DECLINE.search(t)), _COOKING),
 )
 

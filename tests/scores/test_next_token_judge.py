@@ -97,3 +97,4 @@ def test_a_reply_ends_with_its_paragraph_or_its_list() -> None:
     assert end("- a\n- b\n- c") is None
     assert end("- a\n- b\nThen prose\n") == len("- a\n- b")
     assert end("Answer.\n\nUser: next") == len("Answer.")
+    assert end("Pack these:\n- a\n- b") is None and end("Pack these:\n- a\nDone.\n") == len("Pack these:\n- a")
