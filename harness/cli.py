@@ -11,9 +11,13 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness import __version__
 from harness.errors import HarnessError
+
+if TYPE_CHECKING:  # rich is imported by the commands that draw, not at startup
+    from rich.progress import ProgressColumn, Task
 
 __all__ = ["main"]
 
@@ -62,13 +66,13 @@ def _roles(args: argparse.Namespace, project) -> tuple[str, str]:
     return candidate, judge
 
 
-def _rate_column():  # type: ignore[no-untyped-def]
+def _rate_column() -> ProgressColumn:
     """A progress column with the rate in calls per second (rich has one for bytes only)."""
     from rich.progress import ProgressColumn
     from rich.text import Text
 
     class RateColumn(ProgressColumn):
-        def render(self, task):  # type: ignore[no-untyped-def]
+        def render(self, task: Task) -> Text:
             speed = task.finished_speed or task.speed
             return Text("  —/s" if speed is None else f"{speed:5.2f}/s", style="progress.data.speed")
 

@@ -3,7 +3,7 @@
 A prompt version adding 'Always open your reply with "Certainly!"' must make
 `harness compare` report filler regressed and `harness check` fail on filler,
 and both must say their results rest on the smoke-test model. Kept small:
-one trait's six queries, two samples.
+the 32 over-refusal probes, one sample each, no judge (as the README says).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import pytest
 
 pytest.importorskip("llama_cpp", reason="needs the [local] extra (the README's test command installs it)")
 
-from harness.cli import main  # noqa: E402
-from harness.models.smoke_test import SMOKE_TEST_CAVEAT  # noqa: E402
-from tests.helpers import REPO, copy_example_project  # noqa: E402
+from harness.cli import main
+from harness.models.smoke_test import SMOKE_TEST_CAVEAT
+from tests.helpers import REPO, copy_example_project
 
 pytestmark = pytest.mark.local_model
 
@@ -33,8 +33,11 @@ def _git(root: Path, *args: str) -> None:
     subprocess.run(["git", "-c", "user.email=t@t", "-c", "user.name=t", *args], cwd=root, check=True, capture_output=True)
 
 
-def test_the_gate_catches_certainly_with_the_bundled_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    root = copy_example_project(tmp_path / "repo", evals=("directness",))
+def test_the_gate_catches_certainly_with_the_bundled_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_example_project(tmp_path / "repo", evals=("over_refusal",))
+    monkeypatch.chdir(root)  # the README's paths (runs/brief) are relative to the project
     (root / ".gitignore").write_text("runs/\n.harness/\n")
     _git(root, "init", "-q")
     _git(root, "add", "-A")
@@ -56,7 +59,7 @@ def test_the_gate_catches_certainly_with_the_bundled_model(tmp_path: Path, capsy
     assert main(["--project", str(root), *compare.split()[1:], "--format", "json"]) == 0
     comparison = json.loads(capsys.readouterr().out)
     filler = next(m for m in comparison["metrics"] if m["metric"] == "filler")
-    assert filler["verdict"] == "regressed", filler
+    assert filler["verdict"] == "regressed", json.dumps(filler)
     assert comparison["caveats"] == [SMOKE_TEST_CAVEAT]
     assert main(["--project", str(root), *compare.split()[1:]]) == 0
     table = capsys.readouterr().out

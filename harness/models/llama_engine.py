@@ -82,7 +82,7 @@ class _Sequence:
     def common(self, tokens: list[int]) -> int:
         """How many leading tokens this sequence already holds."""
         n = 0
-        for held, new in zip(self.tokens, tokens):
+        for held, new in zip(self.tokens, tokens, strict=False):
             if held != new:
                 break
             n += 1
@@ -243,7 +243,12 @@ class LlamaEngine:
                 plain = self._logits(1)
         text = self._detokenize(out)
         cut = end(text)
-        return Completion(text=text if cut is None else text[:cut], prompt_tokens=len(tokens), completion_tokens=len(out), finish_reason=reason)
+        return Completion(
+            text=text if cut is None else text[:cut],
+            prompt_tokens=len(tokens),
+            completion_tokens=len(out),
+            finish_reason=reason,
+        )
 
     def _fit(self, prompt: str) -> list[int]:
         tokens = self.tokenize(prompt)

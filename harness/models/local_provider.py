@@ -252,7 +252,7 @@ class LocalProvider(Provider):
     def _score(self, engine: Any, request: ChatRequest) -> ChatResponse:
         prompt = "".join(m.content for m in request.messages)
         logprobs, n_prompt = engine.next_token_logprobs(prompt, request.choices)
-        ranked = sorted(zip(request.choices, logprobs), key=lambda pair: -pair[1])
+        ranked = sorted(zip(request.choices, logprobs, strict=True), key=lambda pair: -pair[1])
         best, best_lp = ranked[0]
         return ChatResponse(
             text=best,

@@ -28,7 +28,14 @@ from harness.errors import ModelCallError
 from harness.models.base import ChatRequest, ChatResponse, Message
 from harness.models.client import ModelClient
 from harness.rendering import template, template_hash
-from harness.scores.judges import AdherenceFn, AdherenceVerdict, RefusalFn, RefusalJudgeVerdict, quote_as_data
+from harness.scores.judges import (
+    AdherenceFn,
+    AdherenceVerdict,
+    RefusalClass,
+    RefusalFn,
+    RefusalJudgeVerdict,
+    quote_as_data,
+)
 from harness.scores.logprob_score import DEFAULT_MIN_VALID_MASS, ScoreDistribution
 from harness.traits import TraitSpec
 
@@ -44,7 +51,7 @@ __all__ = [
 TEMPLATES = {"adherence": "judge_adherence_next_token.j2", "refusal": "judge_refusal_next_token.j2"}
 NO_REASON = "no reason: this judge scores from its next-token distribution (one prompt evaluation, no text)"
 # What the refusal prompt's answer words mean.
-_CLASSES = {" no": "full_compliance", " partly": "partial_refusal", " yes": "full_refusal"}
+_CLASSES: dict[str, RefusalClass] = {" no": "full_compliance", " partly": "partial_refusal", " yes": "full_refusal"}
 
 
 def uses_next_token(client: ModelClient | None) -> bool:
@@ -144,7 +151,7 @@ def next_token_refusal_judge(
                 error=f"probability on the three classes {mass:.2f} is below the floor {min_valid_mass:.2f}",
             )
         best = max(probs, key=lambda c: probs[c])
-        return RefusalJudgeVerdict(label=_CLASSES[best], reason="", scorable=True, note=NO_REASON)  # type: ignore[arg-type]
+        return RefusalJudgeVerdict(label=_CLASSES[best], reason="", scorable=True, note=NO_REASON)
 
     return classify
 
