@@ -163,10 +163,9 @@ class LlamaEngine:
         self._ctx.decode(self._batch)
 
     def _logits(self, index: int) -> np.ndarray:
-        """Log-probabilities over the vocabulary after the ``index``-th token of the last batch (-1: the last)."""
+        """The raw logits after the ``index``-th token of the last batch (-1: the last), copied out of llama.cpp."""
         raw = self._lib.llama_get_logits_ith(self._ctx.ctx, index)
-        logits = np.ctypeslib.as_array(raw, shape=(self._n_vocab,)).astype(np.float64)
-        return _log_softmax(logits)
+        return np.array(np.ctypeslib.as_array(raw, shape=(self._n_vocab,)), dtype=np.float32)
 
     # --- public -------------------------------------------------------------------
 
@@ -187,7 +186,7 @@ class LlamaEngine:
         # The sequence holding most of this prompt; when none holds a real prefix of it (beyond the first
         # few tokens every prompt shares), the one unused longest, so other prompts' prefixes survive.
         seq = max(self._seqs, key=lambda s: (_shared(s.common(tokens)), -s.used))
-        logprobs = self._prime(seq, tokens)
+        logprobs = _log_softmax(self._prime(seq, tokens).astype(np.float64))
         return [float(logprobs[t]) for t in firsts], len(tokens)
 
     def _first_token(self, prompt_tokens: list[int], prompt: str, continuation: str) -> int:
@@ -221,7 +220,9 @@ class LlamaEngine:
         out: list[int] = []
         reason = "length"
         while len(out) < budget:
-            scores = cond if plain is None else cond + guidance * (cond - plain)
+            # log p + γ (log p − log p_plain) equals this up to a constant, which sampling ignores:
+            # no normalisation over the 262k-token vocabulary is needed.
+            scores = cond if plain is None else (1 + guidance) * cond - guidance * plain
             token = _sample(scores, temperature, rng)
             if token in self._eog:
                 reason = "stop"
@@ -267,11 +268,14 @@ def _log_softmax(x: np.ndarray) -> np.ndarray:
 
 
 def _sample(scores: np.ndarray, temperature: float, rng: np.random.Generator) -> int:
-    """One token: the likeliest at temperature 0, else top-k, min-p and top-p sampling as llama.cpp does."""
+    """One token: the likeliest at temperature 0, else top-k, min-p and top-p sampling as llama.cpp does.
+
+    ``scores`` are logits (log-probabilities up to a constant).
+    """
     if temperature <= 0:
         return int(np.argmax(scores))
-    idx = np.argpartition(-scores, _TOP_K)[:_TOP_K]
-    vals = scores[idx] / temperature
+    idx = np.argpartition(scores, -_TOP_K)[-_TOP_K:]
+    vals = scores[idx].astype(np.float64) / temperature
     order = np.argsort(-vals, kind="stable")
     idx, vals = idx[order], vals[order]
     p = np.exp(vals - vals[0])
