@@ -201,6 +201,7 @@ class LlamaEngine:
         *,
         plain_prompt: str | None = None,
         guidance: float = 0.0,
+        guided_tokens: int | None = None,
         max_tokens: int,
         temperature: float,
         seed: int,
@@ -210,6 +211,8 @@ class LlamaEngine:
 
         Stops at the end-of-sequence token, when ``end(text so far)`` gives
         where the reply ends (the rest is cut off), or after ``max_tokens``.
+        Guidance applies to the first ``guided_tokens`` tokens (None: all); each
+        guided token costs a second decode.
         """
         tokens = self._fit(prompt)
         budget = max(0, min(max_tokens, self.n_ctx - len(tokens)))
@@ -236,7 +239,8 @@ class LlamaEngine:
             items = [(token, self._seqs[0], True)]
             if plain is not None:
                 items.append((token, self._seqs[1], True))
-            if len(self._seqs[1].tokens) >= self.n_ctx:  # the plain dialogue ran out of room: stop guiding
+            # Stop guiding when the plain dialogue runs out of room, or past the guided opening.
+            if len(self._seqs[1].tokens) >= self.n_ctx or (guided_tokens is not None and len(out) >= guided_tokens):
                 items, plain = items[:1], None
             self._decode(items)
             cond = self._logits(0)
