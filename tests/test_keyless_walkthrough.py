@@ -3,7 +3,7 @@
 A prompt version adding 'Always open your reply with "Certainly!"' must make
 `harness compare` report filler regressed and `harness check` fail on filler,
 and both must say their results rest on the smoke-test model. Kept small:
-the 32 over-refusal probes, one sample each, no judge (as the README says).
+the 32 over-refusal probes, two samples (the configured default), no judge (as the README says).
 """
 
 from __future__ import annotations
@@ -68,7 +68,8 @@ def test_the_gate_catches_certainly_with_the_bundled_model(
     junit = root / "junit.xml"
     code = main(["--project", str(root), *check.split()[1:], "--junit", str(junit), "--quiet"])
     out = capsys.readouterr().out
-    assert code == 1 and "check failed" in out and "filler: " in out and "FAIL brief@v2 filler" in out
+    assert code == 1 and "check failed" in out and "FAIL brief@v2 filler" in out
+    assert "1/2 gated metrics within margins" in out  # it fails on filler, and on filler only
     assert "caveat: smoke test" in out
     comment = (root / "reports" / "check.md").read_text()
     assert comment.startswith("### ❌ harness check failed") and "**Caveat.** smoke test" in comment
