@@ -54,7 +54,7 @@ def test_prefix_is_evaluated_once_for_calls_that_share_it() -> None:
     real = engine._decode
     engine._decode = lambda items: (decoded.append(len(items)), real(items))[1]
     try:
-        asyncio.run(provider.complete(_ask("What is 4 + 4?", system=system, temperature=0.0, max_tokens=1)))
+        asyncio.run(provider.complete(_ask("What is 4 + 4?", system=system, temperature=0.0).model_copy(update={"max_tokens": 1})))
     finally:
         engine._decode = real
     # The demonstrations and the system prompt (hundreds of tokens) were not evaluated again:
