@@ -261,17 +261,28 @@ def write_check(outcome: CheckOutcome, markdown: Path, view: str | None = None) 
     return write_artifact(report, render_check_markdown(report, view), markdown.parent, markdown.stem)
 
 
+def check_caveats(outcome: CheckOutcome) -> list[str]:
+    """The caveats of every comparison the gate made (e.g. the smoke-test model), each once."""
+    return list(dict.fromkeys(c for comparison in outcome.comparisons for c in comparison.caveats))
+
+
 def write_junit(outcome: CheckOutcome, path: Path) -> None:
     """JUnit XML: one test case per prompt × gated metric, so CI systems show each."""
     suite = ET.Element(
         "testsuite", name="harness check", tests=str(len(outcome.results)),
         failures=str(sum(not r.passed for r in outcome.results)), errors="0", skipped="0",
     )
+    caveats = check_caveats(outcome)
+    if caveats:
+        properties = ET.SubElement(suite, "properties")
+        for caveat in caveats:
+            ET.SubElement(properties, "property", name="caveat", value=caveat)
     for r in outcome.results:
         case = ET.SubElement(suite, "testcase", classname=f"harness.check.{r.prompt}", name=r.metric.metric)
         if not r.passed:
             m = r.metric
             failure = ET.SubElement(case, "failure", message=f"{r.status}: delta {m.delta} [{m.ci_low}, {m.ci_high}], margin {r.margin}")
             failure.text = f"a={m.a} b={m.b} p={m.p_value} holm_p={r.holm_p} n={m.n_pairs}"
+            failure.text += "".join(f"\ncaveat: {caveat}" for caveat in caveats)
     path.parent.mkdir(parents=True, exist_ok=True)
     ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)

@@ -11,9 +11,13 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness import __version__
 from harness.errors import HarnessError
+
+if TYPE_CHECKING:  # rich is imported by the commands that draw, not at startup
+    from rich.progress import ProgressColumn, Task
 
 __all__ = ["main"]
 
@@ -34,7 +38,7 @@ def _project(args: argparse.Namespace):
 
 
 def _smoke_notice() -> None:
-    from harness.models.local_provider import SMOKE_TEST_NOTICE
+    from harness.models.smoke_test import SMOKE_TEST_NOTICE
 
     _console(stderr=True).print(f"[bold yellow]note:[/] {SMOKE_TEST_NOTICE}")
 
@@ -67,16 +71,37 @@ def _roles(args: argparse.Namespace, project) -> tuple[str, str]:
     return candidate, judge
 
 
+def _rate_column() -> ProgressColumn:
+    """A progress column with the rate in calls per second (rich has one for bytes only)."""
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text("  —/s" if speed is None else f"{speed:5.2f}/s", style="progress.data.speed")
+
+    return RateColumn()
+
+
 @contextmanager
 def _progress(enabled: bool) -> Iterator[Callable[[str, int], Callable[[], None]]]:
     """A rich progress bar factory: ``factory(label, total)`` returns an advance callback."""
     if not enabled:
         yield lambda _label, _total: (lambda: None)
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     with Progress(
-        TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), _rate_column(), TimeElapsedColumn(),
+        TextColumn("eta"), TimeRemainingColumn(),
         console=_console(stderr=True), transient=False,
     ) as bar:
 
@@ -153,6 +178,10 @@ def _summary_table(report) -> None:
     counts = [name for name in ("unscored", "failed") if not narrow or any(getattr(row, name) for row in rows)]
     labels = short_labels(sorted({row.arm for row in rows}))
     notes = [n for n in (_arm_legend(labels), "no failed or unscored answers" if not counts else None) if n]
+    if report.provenance.smoke_test:
+        from harness.models.smoke_test import SMOKE_TEST_CAVEAT
+
+        notes.append(SMOKE_TEST_CAVEAT)
     table = Table(title=f"report {report.name} (95% intervals)", caption="; ".join(notes) or None,
                   box=box.SIMPLE_HEAD if narrow else box.HEAVY_HEAD, padding=(0, 1))
     table.add_column("arm", overflow="fold")
@@ -233,7 +262,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not run_dir.exists():
         run_dir = project.runs_dir / args.run
     report = rebuild_report(run_dir, args.name)
-    out = Path(args.out) if args.out else project.reports_dir
+    # Where `harness run` put it: a report named on purpose in reports/, the others with their run.
+    named = bool(args.name) or report.name != run_dir.name
+    out = Path(args.out) if args.out else project.reports_dir if named else run_dir
     md, js = write_report(report, out)
     _summary_table(report)
     _conversation_table(report)
@@ -371,6 +402,13 @@ def _require(values: list[str], n: int, usage: str) -> None:
         raise HarnessError(f"expected {n} prompt reference(s)", fix=f"usage: {usage}")
 
 
+def _print_caveats(caveats: list[str]) -> None:
+    from rich.text import Text
+
+    for caveat in caveats:
+        _console().print(Text.assemble(("caveat: ", "bold yellow"), caveat))
+
+
 def _comparison_table(comparison) -> None:
     from rich.table import Table
 
@@ -392,6 +430,7 @@ def _comparison_table(comparison) -> None:
             f"[{styles[r.verdict]}]{r.verdict}[/]",
         )
     _console().print(table)
+    _print_caveats(comparison.caveats)
     if comparison.flips:
         from rich.text import Text
 
@@ -705,7 +744,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--evals", nargs="+", metavar="GLOB", help="query files (default: config)")
     p.add_argument("--samples", type=int, help="answers per query and prompt (K)")
     p.add_argument("--name", help="run name (default: run-<config hash>)")
-    p.add_argument("--report-name", help="report file name (default: the run name)")
+    p.add_argument("--report-name", help="write the report to reports/NAME.md|json (default: runs/<name>/<name>.md|json, kept out of git)")
     p.add_argument(
         "--max-cost", type=float, metavar="USD",
         help="stop sending calls once the estimated spend reaches USD; re-run to resume (default: [run].max_cost)",
@@ -721,7 +760,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="(re)write the report of a run directory")
     p.add_argument("run", help="runs/<name> or a run name")
     p.add_argument("--name", help="report name (default: the name the run gave its report)")
-    p.add_argument("--out", help="directory (default: reports/)")
+    p.add_argument("--out", help="directory (default: reports/ for a named report, else the run directory)")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("score", help="score an existing CSV/JSONL/Parquet file of responses")

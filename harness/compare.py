@@ -163,6 +163,9 @@ class Comparison(BaseModel):
     alpha: float
     metrics: list[MetricComparison]
     flips: list[Flip]
+    caveats: list[str] = Field(
+        default_factory=list, description="What to keep in mind reading it, e.g. that it rests on the smoke-test model."
+    )
 
     def metric(self, name: str) -> MetricComparison:
         """The row for ``name`` (e.g. ``filler`` or ``adherence:directness``)."""
@@ -270,7 +273,14 @@ def compare_arms(
             f"nothing to compare: {a_name} and {b_name} share no scored (query, sample) pairs",
             fix="compare arms evaluated on the same query files and sample counts",
         )
-    return Comparison(a=a_name, b=b_name, alpha=alpha, metrics=rows, flips=_flips(a, b, flips))
+    return Comparison(a=a_name, b=b_name, alpha=alpha, metrics=rows, flips=_flips(a, b, flips), caveats=_caveats(a, b))
+
+
+def _caveats(a: list[ScoredAnswer], b: list[ScoredAnswer]) -> list[str]:
+    from harness.models.smoke_test import smoke_test_caveat
+
+    caveat = smoke_test_caveat(m for s in [*a, *b] for m in (s.model, s.judge_model))
+    return [caveat] if caveat else []
 
 
 def _sources(pairs: list[tuple[ScoredAnswer, ScoredAnswer, float, float]], check: str) -> str | None:

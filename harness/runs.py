@@ -421,7 +421,7 @@ async def aexecute_run(
         judge_temperature=cfg.judge.temperature,
         judge_seed=cfg.judge.seed,
         judge_refusal=cfg.judge.refusal,
-        judge_prompts={k: judge_prompt_hash(k) for k in ("adherence", "refusal")},
+        judge_prompts={k: judge_prompt_hash(k, judge) for k in ("adherence", "refusal")},
         filler_lexicon_hash=content_hash(lexicon.model_dump_json()),
         judge_logprobs_floor=cfg.judge.min_valid_mass if judge and cfg.judge.logprobs else None,
         user=user.model if user else None,
@@ -470,7 +470,9 @@ async def aexecute_run(
     )
     _write_json(run_dir / REPORT_INPUTS_FILE, inputs)
     report = _report_from(inputs, scores, report_name, talks)
-    paths = write_report(report, project.reports_dir) if options.write_report else None
+    # Only a report named on purpose goes to the (committed) reports folder; others stay with their run.
+    report_dir = project.reports_dir if options.report_name else run_dir
+    paths = write_report(report, report_dir) if options.write_report else None
     return RunOutcome(
         name=name, directory=run_dir, spec=spec, scores=scores, report=report, report_paths=paths,
         candidate_stats=candidate.stats, judge_stats=judge.stats if judge else None, smoke_test=smoke,

@@ -409,8 +409,8 @@ def transcript_provenance(
     return Provenance(
         candidate_models=sorted({a.arm for a in answers}),
         judge_model=client.model if client else None,
-        adherence_prompt_hash=judge_prompt_hash("adherence") if client else None,
-        refusal_prompt_hash=judge_prompt_hash("refusal") if client and project.config.judge.refusal else None,
+        adherence_prompt_hash=judge_prompt_hash("adherence", client) if client else None,
+        refusal_prompt_hash=judge_prompt_hash("refusal", client) if client and project.config.judge.refusal else None,
         prompts={},
         traits={t: traits[t].spec_hash() for t in used},
         query_files=sources,

@@ -104,7 +104,7 @@ def test_max_cost_stops_cleanly_and_a_rerun_resumes(
     spent = sum(cost_of(p) for p in plans if p.answer.id in answered)
     assert calls["budget"]["spent_usd"] == pytest.approx(spent, abs=1e-6)
     assert limit <= spent < limit + max(cost_of(p) for p in plans)
-    report = json.loads((project.reports_dir / "capped.json").read_text())
+    report = json.loads((project.runs_dir / "capped" / "capped.json").read_text())
     assert sum(r["failed"] for r in report["rows"] if r["trait"] == "(all)") == len(skipped)
 
     # Without the cap, the same command resumes: only the skipped slots are sent.

@@ -57,6 +57,13 @@ class ChatRequest(BaseModel):
         description="Ask for the log-probabilities of this many most likely tokens at each position of the "
         "reply (0 = none). Providers that cannot return them ignore it; the reply's logprobs is then None.",
     )
+    choices: tuple[str, ...] = Field(
+        default=(),
+        description="Score instead of generating: the single user message is a prompt to continue verbatim, and "
+        "the reply is the likeliest of these continuations, with the log-probability of each one's first token "
+        "in ``logprobs[0].top``, from one evaluation of the prompt. Only providers with "
+        "``next_token_scoring`` accept it.",
+    )
     purpose: str = Field(default="", description="Free label for accounting, e.g. 'answer' or 'judge'.")
     group: str | None = Field(
         default=None, description="Accounting group whose tokens and cost this call counts toward, e.g. the arm."
@@ -71,6 +78,8 @@ class ChatRequest(BaseModel):
         payload = self.model_dump(mode="json", exclude=set(ACCOUNTING_FIELDS))
         if not self.top_logprobs:
             del payload["top_logprobs"]  # requests without log-probabilities keep the keys they always had
+        if not self.choices:
+            del payload["choices"]  # likewise for requests that generate
         blob = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
@@ -159,6 +168,8 @@ class Provider(ABC):
     provider: str = ""
     #: True for models too small to say anything about character (the bundled one).
     smoke_test_only: bool = False
+    #: True when the provider can score :attr:`ChatRequest.choices` from its next-token distribution.
+    next_token_scoring: bool = False
     #: True when the provider has a batch API (:meth:`submit_batch`, :meth:`poll_batch`).
     supports_batch: bool = False
     #: The provider's default embedding model (for :meth:`embed`); None = no embedding API.

@@ -2,10 +2,21 @@
 
 It is a *smoke-test* model: tiny, a base model with no chat template, good
 for checking that the pipeline runs offline end to end, useless for judging
-character. The CLI says so whenever it is in use.
+character. The CLI and every report say so whenever it is in use.
 
-Because it is a base model, a chat is rendered as a plain few-shot dialogue
-and generation stops at the next ``User:`` turn.
+Because it is a base model, a chat is rendered as a transcript it will
+continue (:func:`render_dialogue`): the system prompt appears as the
+*instructions* of the conversation, after a few demonstrations of replies
+obeying other, simple instructions (an opening phrase, a length, a closing
+question, a bulleted list, a topic to decline). Generation is guided towards
+the instructions (classifier-free guidance against the same conversation
+with no instructions; see :mod:`harness.models.llama_engine`) and stops at
+the end of the turn. So simple, checkable instructions change what it
+writes; ``tests/benchmarks/bench_instructions.py`` measures how often.
+
+Judging uses no generated text: a request with ``choices`` is scored from
+the next-token distribution after one evaluation of the prompt
+(:mod:`harness.scores.next_token_judge`).
 """
 
 from __future__ import annotations
@@ -13,44 +24,104 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import re
 import threading
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from harness.errors import HarnessError, ModelCallError
-from harness.models.base import ChatRequest, ChatResponse, Provider, Usage
+from harness.models.base import ChatRequest, ChatResponse, Message, Provider, TokenLogprob, Usage
+from harness.models.smoke_test import BUNDLED_MODEL, SMOKE_TEST_NOTICE
 
-__all__ = ["BUNDLED_MODEL", "LocalProvider", "SMOKE_TEST_NOTICE", "render_dialogue"]
-
-BUNDLED_MODEL = "gemma-3-270m"
-SMOKE_TEST_NOTICE = (
-    "Using the bundled local model local/gemma-3-270m: a tiny 270M-parameter base model for smoke tests only. "
-    "Its answers and grades say nothing about character. For real results set ANTHROPIC_API_KEY or "
-    "OPENAI_API_KEY (or pass --model/--judge, e.g. anthropic/claude-sonnet-4-5, or openai/<model> "
-    "with OPENAI_BASE_URL for a vLLM/Ollama/llama.cpp server)."
-)
+__all__ = ["BUNDLED_MODEL", "GUIDANCE", "LocalProvider", "SMOKE_TEST_NOTICE", "render_dialogue"]
 
 _CONTEXT = 4096
-_STOPS = ("\nUser:", "\n\nUser", "<end_of_turn>", "\n\n\n")
-# One worked exchange teaches the base model the turn format.
-_SHOT = (
-    "User: What is the boiling point of water at sea level?\n"
-    "Assistant: 100 °C (212 °F) at standard sea-level pressure.\n\n"
+#: Strength of classifier-free guidance towards the system prompt (0 = none).
+GUIDANCE = 2.0
+#: Guidance shapes the opening of a reply, where the instructions this model can follow act
+#: (bench_instructions: opening words move from 0% to 50-80%; length, lists and closing questions did
+#: not move even when every token was guided). Each guided token costs a second decode.
+GUIDED_TOKENS = 12
+# A reply ends at a blank line (the demonstrations never contain one) or the next turn.
+_STOPS = ("\n\n", "\nUser:", "\n###", "<end_of_turn>")
+_LIST = re.compile(r"\s*(?:[-*•]|\d+[.)])\s")
+_HEAD = (
+    "Below are conversations with an AI assistant. Each starts with the assistant's instructions, "
+    "and every reply obeys them exactly.\n\n"
+)
+_NO_INSTRUCTIONS = "(none)"
+# (instructions, user, reply): each obeys a different kind of checkable instruction, none of them the
+# ones the harness measures (filler openers), so any effect on those comes from the prompt under test.
+_DEMOS: tuple[tuple[str, str, str], ...] = (
+    (
+        'You are Max, a friendly assistant.\n- Be accurate.\n- Begin every reply with "Hello there!"',
+        "What is the capital of Spain?",
+        "Hello there! The capital of Spain is Madrid.",
+    ),
+    (
+        "You are a helpful assistant.\n- Answer in ten words or fewer.",
+        "How do I make my bread rise better?",
+        "Use fresh yeast and let the dough rise somewhere warm.",
+    ),
+    (
+        'You are a cooking assistant.\n- Be concise.\n- Always open your reply with "Good news:"',
+        "Can I freeze cooked pasta?",
+        "Good news: yes, cooked pasta keeps in the freezer for up to two months.",
+    ),
+    (
+        "You are a tutor.\n- Explain simply.\n- End every reply with a question for the student.",
+        "What is photosynthesis?",
+        "It is how plants turn sunlight, water and carbon dioxide into sugar and oxygen. Which part should we look at next?",
+    ),
+    (
+        "You are a helpful assistant.\n- Always answer with a bulleted list.",
+        "What should I pack for a beach day?",
+        "- Sunscreen\n- Water\n- A towel\n- A hat",
+    ),
+    (
+        "You are a travel assistant.\n- Never discuss the weather. If asked about it, politely decline.",
+        "Will it rain in Paris tomorrow?",
+        "Sorry, I can't discuss the weather. I can help with anything else about your trip.",
+    ),
+    (
+        'You are a support agent for a bank.\n- Be polite and accurate.\n- Keep replies short.\n'
+        '- Start each reply with "Noted."',
+        "How many days does a transfer take?",
+        "Noted. A transfer usually arrives within one business day.",
+    ),
 )
 
 
-def render_dialogue(request: ChatRequest) -> str:
-    """Render a chat as a few-shot dialogue a base model will continue."""
-    parts = ["The following is a conversation between a User and a helpful AI Assistant.\n"]
-    if request.system:
-        parts.append(f"The Assistant follows these instructions:\n{request.system.strip()}\n")
-    parts.append("\n" + _SHOT)
-    for message in request.messages:
+def _conversation(instructions: str, messages: tuple[Message, ...] | list[Message], reply: str | None) -> str:
+    turns = [f"### Instructions\n{instructions.strip()}\n### Conversation\n"]
+    for message in messages:
         speaker = "User" if message.role == "user" else "Assistant"
-        parts.append(f"{speaker}: {message.content.strip()}\n\n")
-    parts.append("Assistant:")
-    return "".join(parts)
+        turns.append(f"{speaker}: {message.content.strip()}\n")
+    turns.append("Assistant:" + (f" {reply}\n\n" if reply is not None else ""))
+    return "".join(turns)
+
+
+@lru_cache(maxsize=1)
+def _demonstrations() -> str:
+    return _HEAD + "".join(
+        _conversation(rules, [Message(role="user", content=user)], reply) for rules, user, reply in _DEMOS
+    )
+
+
+def render_dialogue(request: ChatRequest, *, plain: bool = False) -> str:
+    """Render a chat as a transcript a base model will continue.
+
+    The demonstrations come first, then the request's system prompt as the
+    conversation's instructions, then its turns; so every call with the same
+    system prompt shares one long prefix. ``plain`` renders the same
+    conversation with no instructions (the reference for guidance).
+    """
+    instructions = (request.system or "").strip() or _NO_INSTRUCTIONS
+    if plain:
+        instructions = instructions.splitlines()[0]
+    return _demonstrations() + _conversation(instructions, request.messages, None)
 
 
 def _quiet_llama_devnull() -> None:
@@ -69,8 +140,11 @@ def _quiet_llama_devnull() -> None:
 
 
 @lru_cache(maxsize=4)
-def _load(path: str) -> tuple[Any, threading.Lock]:
-    """Load a GGUF model once per process; llama.cpp contexts are not thread-safe."""
+def _load(path: str) -> tuple[Any, Any, threading.Lock]:
+    """Load a GGUF model once per process: the ``Llama`` object, its engine, and the lock both need.
+
+    llama.cpp contexts are not thread-safe, so every use holds the lock.
+    """
     _quiet_llama_devnull()
     try:
         from llama_cpp import Llama
@@ -79,11 +153,17 @@ def _load(path: str) -> tuple[Any, threading.Lock]:
             "the local model needs llama-cpp-python, which is not installed",
             fix="pip install 'character-harness[local]' (builds llama.cpp; about 10 minutes the first time)",
         ) from None
+    from harness.models.llama_engine import LlamaEngine, thread_count
+
+    threads = thread_count()
     # llama.cpp prints an informational notice while loading even when not
     # verbose; it would interleave with the progress bar, so it is swallowed.
     with contextlib.redirect_stderr(io.StringIO()):
-        llm = Llama(model_path=path, n_ctx=_CONTEXT, n_threads=None, seed=0, verbose=False)
-    return llm, threading.Lock()
+        llm = Llama(
+            model_path=path, n_ctx=_CONTEXT, n_threads=threads, n_threads_batch=threads, seed=0, verbose=False,
+            swa_full=True,
+        )
+    return llm, LlamaEngine(llm, _CONTEXT), threading.Lock()
 
 
 @lru_cache(maxsize=16)
@@ -114,10 +194,42 @@ def _model_path(model: str) -> str:
     return str(assemble())
 
 
+def end_of_reply(stops: Sequence[str]) -> Callable[[str], int | None]:
+    """Where a reply ends: at a stop string, or where a one-paragraph reply starts a new line.
+
+    A reply is one paragraph, as in the demonstrations, or a list whose every
+    line is an item (after an introducing line ending in a colon). A base model otherwise rambles on, often copying its
+    instructions as further lines; cutting there keeps replies to what was
+    asked and generation short.
+    """
+
+    def end(text: str) -> int | None:
+        found = [i for i in (text.find(s) for s in stops) if i >= 0]
+        lines = text.lstrip("\n").split("\n")
+        offset = len(text) - len(text.lstrip("\n"))
+        # A list may follow a line introducing it ("Pack these:").
+        is_list = _LIST.match(lines[0]) or (lines[0].rstrip().endswith(":") and len(lines) > 1 and _LIST.match(lines[1]))
+        if len(lines) > 1 and not is_list and not (lines[0].rstrip().endswith(":") and lines[1] == ""):
+            found.append(offset + len(lines[0]))
+        for number, line in enumerate(lines[1:-1], start=1):  # a list: the last line may still be growing
+            if not _LIST.match(line):
+                found.append(offset + len("\n".join(lines[:number])))
+                break
+        return min(found, default=None)
+
+    return end
+
+
+def _seed(request: ChatRequest) -> int:
+    # Distinct samples get distinct seeds, reproducibly.
+    return (request.seed or 0) * 1_000_003 + request.sample
+
+
 class LocalProvider(Provider):
     """Runs a GGUF model in-process with llama.cpp (default: the bundled Gemma 3 270M)."""
 
     provider = "local"
+    next_token_scoring = True
 
     def __init__(self, model: str) -> None:
         super().__init__(model)
@@ -129,25 +241,64 @@ class LocalProvider(Provider):
     def family(self) -> str:
         return "local/gemma" if self.model == BUNDLED_MODEL else f"local/{Path(self.model).stem}"
 
-    def _generate(self, request: ChatRequest) -> ChatResponse:
-        llm, lock = _load(self._path)
+    def _call(self, request: ChatRequest) -> ChatResponse:
+        llm, engine, lock = _load(self._path)
+        with lock:
+            try:
+                if request.choices:
+                    return self._score(engine, request)
+                if request.grammar:
+                    return self._constrained(llm, request)
+                return self._generate(engine, request)
+            except ValueError as exc:  # the prompt does not fit, or choices that cannot be told apart
+                raise ModelCallError(str(exc)) from None
+
+    def _score(self, engine: Any, request: ChatRequest) -> ChatResponse:
+        prompt = "".join(m.content for m in request.messages)
+        logprobs, n_prompt = engine.next_token_logprobs(prompt, request.choices)
+        ranked = sorted(zip(request.choices, logprobs, strict=True), key=lambda pair: -pair[1])
+        best, best_lp = ranked[0]
+        return ChatResponse(
+            text=best,
+            model=self.full_name,
+            usage=Usage(input_tokens=n_prompt, output_tokens=1),
+            stop_reason="choice",
+            logprobs=[TokenLogprob(token=best, logprob=best_lp, top=[(c, lp) for c, lp in ranked])],
+        )
+
+    def _generate(self, engine: Any, request: ChatRequest) -> ChatResponse:
+        done = engine.generate(
+            render_dialogue(request),
+            plain_prompt=render_dialogue(request, plain=True) if (request.system or "").strip() else None,
+            guidance=GUIDANCE,
+            guided_tokens=GUIDED_TOKENS,
+            max_tokens=request.max_tokens,
+            temperature=request.temperature,
+            seed=_seed(request),
+            end=end_of_reply([*_STOPS, *request.stop]),
+        )
+        return ChatResponse(
+            text=done.text.strip(),
+            model=self.full_name,
+            usage=Usage(input_tokens=done.prompt_tokens, output_tokens=done.completion_tokens),
+            stop_reason=done.finish_reason,
+        )
+
+    def _constrained(self, llm: Any, request: ChatRequest) -> ChatResponse:
+        """Grammar-constrained sampling, through llama-cpp-python's own completion."""
         prompt = render_dialogue(request)
         tokens = llm.tokenize(prompt.encode("utf-8"))
         budget = _CONTEXT - len(tokens)
         if budget < 8:
             raise ModelCallError(f"prompt of {len(tokens)} tokens does not fit the local model's {_CONTEXT} context")
-        # Distinct samples get distinct seeds, reproducibly.
-        seed = (request.seed or 0) * 1_000_003 + request.sample
-        grammar = _grammar(request.grammar) if request.grammar else None
-        with lock:
-            out = llm.create_completion(
-                prompt,
-                grammar=grammar,
-                max_tokens=min(request.max_tokens, budget),
-                temperature=request.temperature,
-                seed=seed,
-                stop=[*_STOPS, *request.stop],
-            )
+        out = llm.create_completion(
+            prompt,
+            grammar=_grammar(request.grammar),
+            max_tokens=min(request.max_tokens, budget),
+            temperature=request.temperature,
+            seed=_seed(request),
+            stop=[*_STOPS, *request.stop],
+        )
         choice = out["choices"][0]
         usage = out.get("usage", {})
         return ChatResponse(
@@ -164,6 +315,6 @@ class LocalProvider(Provider):
         # llama.cpp blocks; a worker thread keeps the event loop (progress bar,
         # other providers) responsive. The asyncio lock is FIFO-fair, so calls
         # run in submission order: consecutive prompts that share a prefix (the
-        # same system prompt, the same judge rubric) reuse llama.cpp's KV cache.
+        # same system prompt, the same judge rubric) reuse the evaluated prefix.
         async with self._turn:
-            return await asyncio.to_thread(self._generate, request)
+            return await asyncio.to_thread(self._call, request)

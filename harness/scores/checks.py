@@ -341,13 +341,15 @@ def refusal_score(v: RefusalVerdict) -> Score:
 def refusal_judge_score(v: RefusalJudgeVerdict, model: str | None, prompt_hash: str | None) -> Score:
     value = None if not v.scorable or v.label is None else float(v.label != _REFUSED)
     return Score(value=value, scorable=v.scorable, label=v.label, reason=v.reason, error=v.error,
-                 source="judge", model=model, prompt_hash=prompt_hash)
+                 source="judge", model=model, prompt_hash=prompt_hash, detail={"note": v.note} if v.note else {})
 
 
 def adherence_score(v: AdherenceVerdict, model: str | None, prompt_hash: str | None) -> Score:
     detail: dict[str, Any] = {"score": v.score}
     if v.expected_score is not None or v.valid_mass is not None:
         detail.update(expected_score=v.expected_score, valid_mass=v.valid_mass)
+    if v.note:  # why there is no reason (the bundled judge gives none)
+        detail["note"] = v.note
     value = None if v.value is None else float(v.value)
     return Score(value=value, scorable=v.scorable, reason=v.reason, error=v.error, source="judge",
                  model=model, prompt_hash=prompt_hash, detail=detail)

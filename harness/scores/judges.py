@@ -12,7 +12,7 @@ import re
 from collections.abc import Awaitable
 from typing import Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from harness.errors import ModelCallError
 from harness.models.base import ChatRequest, Message, TokenLogprob
@@ -63,6 +63,7 @@ class AdherenceVerdict(BaseModel):
     error: str | None = None
     expected_score: float | None = None
     valid_mass: float | None = None
+    note: str | None = Field(default=None, description="Why the verdict has no reason, when it has none.")
 
     @property
     def value(self) -> float | None:
@@ -81,10 +82,19 @@ class RefusalJudgeVerdict(BaseModel):
     reason: str
     scorable: bool
     error: str | None = None
+    note: str | None = Field(default=None, description="Why the verdict has no reason, when it has none.")
 
 
-def judge_prompt_hash(kind: str) -> str:
-    """Hash of a judge prompt template; recorded with every verdict it produced."""
+def judge_prompt_hash(kind: str, client: ModelClient | None = None) -> str:
+    """Hash of a judge prompt template; recorded with every verdict it produced.
+
+    ``client`` is the judge: a model judged from its next-token distribution
+    (the bundled one) has prompts of its own.
+    """
+    from harness.scores.next_token_judge import TEMPLATES, next_token_prompt_hash, uses_next_token
+
+    if kind in TEMPLATES and uses_next_token(client):
+        return next_token_prompt_hash(kind)
     return template_hash(_TEMPLATES[kind])
 
 
@@ -202,6 +212,10 @@ def adherence_judge(
     probability-weighted score, and a verdict whose probability mass on valid
     scores is below ``min_valid_mass`` is unscored.
     """
+    from harness.scores.next_token_judge import next_token_adherence_judge, uses_next_token
+
+    if uses_next_token(client):  # the bundled model: read the verdict off its next-token distribution
+        return next_token_adherence_judge(client, trait, seed=seed, min_valid_mass=min_valid_mass)
     levels = trait.max_score - trait.min_score + 1
     top_logprobs = min(20, max(5, 2 * levels)) if logprobs else 0
 
@@ -264,6 +278,10 @@ def refusal_judge(
     client: ModelClient, *, temperature: float = 0.0, seed: int = 0, max_tokens: int = 300
 ) -> RefusalFn:
     """A function classifying whether ``(query, answer)`` is a refusal."""
+    from harness.scores.next_token_judge import next_token_refusal_judge, uses_next_token
+
+    if uses_next_token(client):  # the bundled model: read the class off its next-token distribution
+        return next_token_refusal_judge(client, seed=seed)
 
     async def classify(query: str, answer: str, group: str | None = None) -> RefusalJudgeVerdict:
         prompt = render(_TEMPLATES["refusal"], query=quote_as_data(query), answer=quote_as_data(answer))

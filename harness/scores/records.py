@@ -121,7 +121,9 @@ class ScoredAnswer(BaseModel):
         if s is None:
             return None
         label = cast("RefusalClass | None", s.label)  # validated when the score was made
-        return RefusalJudgeVerdict.model_construct(label=label, reason=s.reason, scorable=s.scorable, error=s.error)
+        return RefusalJudgeVerdict.model_construct(
+            label=label, reason=s.reason, scorable=s.scorable, error=s.error, note=s.detail.get("note")
+        )
 
     @property
     def adherence(self) -> AdherenceVerdict | None:
@@ -133,7 +135,7 @@ class ScoredAnswer(BaseModel):
         d = s.detail
         return AdherenceVerdict.model_construct(
             score=d.get("score"), reason=s.reason, scorable=s.scorable, error=s.error,
-            expected_score=d.get("expected_score"), valid_mass=d.get("valid_mass"),
+            expected_score=d.get("expected_score"), valid_mass=d.get("valid_mass"), note=d.get("note"),
         )
 
     @property

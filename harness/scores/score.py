@@ -113,7 +113,7 @@ class Scorer:
         if grade is None or answer.text is None or self.judge is None:
             return {}
         verdict = await grade(answer.query, answer.text, group=answer.arm)
-        return {"adherence": adherence_score(verdict, self.judge.model, judge_prompt_hash("adherence"))}
+        return {"adherence": adherence_score(verdict, self.judge.model, judge_prompt_hash("adherence", self.judge))}
 
     async def refusal(self, answer: Answer) -> dict[str, Score]:
         """The judge's refusal class, as the ``refusal_judge`` score."""
@@ -121,7 +121,7 @@ class Scorer:
             return {}
         classify = refusal_judge(self.judge, temperature=self.temperature, seed=self.seed, max_tokens=self.max_tokens)
         verdict = await classify(answer.query, answer.text, group=answer.arm)
-        return {"refusal_judge": refusal_judge_score(verdict, self.judge.model, judge_prompt_hash("refusal"))}
+        return {"refusal_judge": refusal_judge_score(verdict, self.judge.model, judge_prompt_hash("refusal", self.judge))}
 
 
 async def score_answers(

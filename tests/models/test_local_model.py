@@ -42,6 +42,27 @@ def test_grammar_constrains_the_reply() -> None:
     assert reply.text.startswith("Score: ") and reply.text[-1] in "12345"
 
 
+def test_prefix_is_evaluated_once_for_calls_that_share_it() -> None:
+    provider = get_provider("local/gemma-3-270m")
+    system = "You are Sol, a helpful assistant.\n- Keep replies short."
+    first = asyncio.run(provider.complete(_ask("What is 2 + 2?", system=system, temperature=0.0)))
+    again = asyncio.run(provider.complete(_ask("What is 3 + 3?", system=system, temperature=0.0)))
+    from harness.models.local_provider import _load, _model_path
+
+    engine = _load(_model_path("gemma-3-270m"))[1]
+    decoded: list[int] = []
+    real = engine._decode
+    engine._decode = lambda items: (decoded.append(len(items)), real(items))[1]
+    try:
+        asyncio.run(provider.complete(_ask("What is 4 + 4?", system=system, temperature=0.0).model_copy(update={"max_tokens": 1})))
+    finally:
+        engine._decode = real
+    # The demonstrations and the system prompt (hundreds of tokens) were not evaluated again:
+    # only the new question, for the prompt and the plain reference of guidance.
+    assert first.usage.input_tokens > 300 and sum(decoded) < 40, decoded
+    assert again.text
+
+
 def test_end_to_end_run_with_the_local_model(tmp_path: Path) -> None:
     root = copy_example_project(tmp_path, evals=())
     lines = (Path(__file__).resolve().parents[2] / "evals" / "directness.jsonl").read_text().splitlines()[:2]
@@ -53,8 +74,11 @@ def test_end_to_end_run_with_the_local_model(tmp_path: Path) -> None:
     )
     assert outcome.smoke_test and len(outcome.scores) == 2
     assert all(s.response is not None and s.filler is not None for s in outcome.scores)
-    # Constrained decoding makes the tiny judge's verdicts parseable.
+    # The tiny judge reads its verdict off its next-token distribution: an expected score, no reason.
     assert all(s.adherence is not None and s.adherence.scorable for s in outcome.scores)
+    assert all(s.adherence.expected_score is not None and s.adherence.reason == "" and s.adherence.note
+               for s in outcome.scores)
+    assert all(s.refusal_judge is not None and s.refusal_judge.note for s in outcome.scores)
     md = outcome.report_paths[0].read_text()
     assert "Smoke test" in md
     data = json.loads(outcome.report_paths[1].read_text())
