@@ -36,6 +36,10 @@ def main() -> None:
     clock = {"start": time.perf_counter(), "cpu": time.process_time()}
 
     def progress(label: str, total: int):  # type: ignore[no-untyped-def]
+        if label == "judging" and "answering" in stages:  # printed now, in case the run is stopped later
+            done = stages["answering"]
+            print(f"(answering finished after {time.perf_counter() - clock['start']:.1f} s wall, "
+                  f"{time.process_time() - clock['cpu']:.1f} s CPU, {int(done['done'])} answers)", flush=True)
         stages[label] = {"start": time.perf_counter(), "total": total, "done": 0}
 
         def advance() -> None:
