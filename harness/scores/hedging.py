@@ -72,8 +72,13 @@ class HedgeResult(BaseModel):
 
 def detect_hedging(text: str) -> HedgeResult:
     """Find stock hedges anywhere in ``text`` (deduplicated, in order)."""
+    normalised = _normalise(text)
     found: list[str] = []
-    for match in _PATTERN.finditer(_normalise(text)):
-        if match.group(1) not in found:
-            found.append(match.group(1))
-    return HedgeResult(has_hedge=bool(found), phrases=found)
+    # Speed: a match needs its phrase verbatim in the text, and a few dozen substring tests are ~10x cheaper
+    # than the regex scan (which has no literal prefix to skip ahead with), so most answers never run it.
+    if any(h in normalised for h in HEDGES):
+        for match in _PATTERN.finditer(normalised):
+            if match.group(1) not in found:
+                found.append(match.group(1))
+    # The fields are valid by construction: skip validation on the per-answer hot path.
+    return HedgeResult.model_construct(has_hedge=bool(found), phrases=found)
