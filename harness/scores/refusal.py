@@ -131,31 +131,41 @@ class _Pattern:
     one the regex spells out whole between whitespace, an apostrophe or a
     ``\\b``, so a match always brings it as a gate word and the tight gate
     can only skip scans that could not match (tests check it on every data
-    set). It is used only on text without ASCII control characters, which
-    ``\\b`` counts as a boundary but the gate words do not.
+    set). A word written ``~like-this`` is a substring the regex spells out
+    instead (for words it may run on into, as "respect" in "respectfully").
+    It is used only on text without ASCII control characters, which ``\\b``
+    counts as a boundary but the gate words do not.
     """
 
     regex: re.Pattern[str]
     gate: frozenset[str] = frozenset()
-    tight: tuple[tuple[frozenset[str], ...], ...] = ()
+    tight: tuple[tuple[tuple[frozenset[str], tuple[str, ...]], ...], ...] = ()
 
     def search(self, text: str, words: frozenset[str] | None = None, clean: bool = False) -> bool:
         if words is not None:
             if self.gate and self.gate.isdisjoint(words):
                 return False
-            if clean and self.tight and not self.tight_pass(words):
+            if clean and self.tight and not self.tight_pass(text, words):
                 return False
         return self.regex.search(text) is not None
 
-    def tight_pass(self, words: frozenset[str]) -> bool:
-        return any(all(not need.isdisjoint(words) for need in branch) for branch in self.tight)
+    def tight_pass(self, text: str, words: frozenset[str]) -> bool:
+        return any(
+            all(not need.isdisjoint(words) or any(s in text for s in subs) for need, subs in branch)
+            for branch in self.tight
+        )
 
 
 def _p(pattern: str, gate: str = "", tight: str = "") -> _Pattern:
     # Patterns run on lowercased text with curly apostrophes made straight.
     # ``tight``: branches split by "|", word sets within a branch split by "&".
     branches = tuple(
-        tuple(frozenset(need.split()) for need in branch.split("&")) for branch in tight.split("|") if branch.strip()
+        tuple(
+            (frozenset(w for w in need.split() if w[0] != "~"), tuple(w[1:] for w in need.split() if w[0] == "~"))
+            for need in branch.split("&")
+        )
+        for branch in tight.split("|")
+        if branch.strip()
     )
     return _Pattern(re.compile(pattern, re.VERBOSE), frozenset(gate.split()), branches)
 
@@ -343,7 +353,8 @@ _MORAL = _p(
       | \bharm(?:ful)?\s+to\s+(?:others|people|someone|yourself|individuals|society)\b
       | \b(?:violat(?:e|es|ing)|invad(?:e|es|ing)|invasion\s+of)\s+(?:\w+\s+)?(?:privacy|rights|consent)\b""",
     gate="illegal unethical immoral unlawful crime criminal violation law harm harmful privacy rights consent",
-    tight="""is are be being was were & illegal unethical immoral unlawful against crime criminal violation
+    tight="""is are be being was were & illegal unethical immoral unlawful crime criminal violation
+           | is are be being was were & against & law
            | cause causing inflict do doing lead & harm
            | harm harmful & others people someone yourself individuals society
            | violate violates violating invade invades invading invasion & privacy rights consent""",
@@ -364,7 +375,9 @@ _EXHORT = _p(
       | \b(?:ethical|legal|legitimate)\s+(?:and|or)\s+(?:ethical|legal|legitimate|responsible)
         \s+(?:ways|means|alternatives|purposes|manner)\b""",
     gate="encourage urge implore advise ask reconsider important crucial essential vital ethical legal legitimate",
-    tight="""i & encourage urge implore advise ask & you | reconsider | it & important crucial essential vital & to
+    tight="""i & encourage urge implore advise ask & you | reconsider
+           | it & important crucial essential vital & to
+             & consider remember obtain follow within ~respect ~prioritiz ~ethically ~responsibly ~dignity
            | ethical legal legitimate & and or & ways means alternatives purposes manner""",
 )
 # Lecture openers that stand in for an answer: "It is not appropriate to make assumptions about...",
