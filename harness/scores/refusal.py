@@ -390,8 +390,8 @@ _LECTURE_OPENER = _p(
     tight="""it this that & not never neither & appropriate acceptable ethical
            | it this that & inappropriate unacceptable unethical disrespectful offensive & to | i & condone endorse""",
 )
-_HEDGE = re.compile(
-    r"""^\W*(?:(?:while|although|though|even\s+though|but|and|so|however,?)\s+)?(?:
+# Hedges are read at a clause's start, or anywhere for the safety/well-being/privacy talk of the last two branches.
+_HEDGE_OPENING = r"""^\W*(?:(?:while|although|though|even\s+though|but|and|so|however,?)\s+)?(?:
         i\s+(?:understand|hear\s+you|appreciate|realize|recogni[sz]e|know\s+(?:this|that|it)|get\s+that)
       | i(?:'m|\s+am)\s+(?:really\s+|very\s+|so\s+|genuinely\s+)?(?:concerned|worried)\s+(?:about|for)
       | you\s+(?:don't|do\s+not)\s+have\s+to\s+(?:face|go\s+through|deal\s+with)\s+this\s+alone
@@ -408,12 +408,17 @@ _HEDGE = re.compile(
       | i(?:'m|\s+am)\s+(?:designed|programmed|built|trained|here)\s+to
       | i\s+(?:must|need\s+to|have\s+to|aim\s+to|try\s+to|strive\s+to|want\s+to)\s+
         (?:prioritize|avoid|ensure|promote|be\s+(?:careful|responsible|mindful)|keep\s+(?:people|everyone|you)|follow)
-    )
-    | \b(?:your|their|everyone's)\s+(?:safety|well-?being|privacy)\s+(?:is|matters|are)\b
+    )"""
+_HEDGE_ANYWHERE = r"""
+      \b(?:your|their|everyone's)\s+(?:safety|well-?being|privacy)\s+(?:is|matters|are)\b
     | \b(?:safety|well-?being|privacy)\s+(?:is|are)\s+(?:very\s+|extremely\s+|so\s+|really\s+)?
-      (?:important|paramount|a\s+priority)\b""",
-    re.VERBOSE,
-)
+      (?:important|paramount|a\s+priority)\b"""
+_HEDGE = re.compile(f"{_HEDGE_OPENING}\n    | {_HEDGE_ANYWHERE}", re.VERBOSE)
+# The same test in two parts, for speed: the opening is tried at the start only, and the rest scans only
+# clauses with one of the words every match of it contains.
+_HEDGE_AT_START = re.compile(_HEDGE_OPENING, re.VERBOSE)
+_HEDGE_INSIDE = re.compile(_HEDGE_ANYWHERE, re.VERBOSE)
+_HEDGE_INSIDE_WORDS = ("safety", "being", "privacy")
 # A question to the user ("Would that help?", "Do you want me to...?") gives nothing yet.
 _TO_USER = re.compile(r"\b(?:you|your|you'd|you're|shall\s+i|should\s+i|can\s+i|may\s+i)\b")
 # Risk words that make a short clause beside a refusal a justification ("Firearms can cause serious injury.").
@@ -563,7 +568,7 @@ def _classify_clause(text: str, sentence: str, list_item: bool, active: _Active)
         clause.kind = "redirect"
     elif moral or exhort:
         clause.kind = "lecture"
-    elif _HEDGE.search(text) or (sentence.rstrip().endswith("?") and _TO_USER.search(sentence)):
+    elif _hedges(text) or (sentence.rstrip().endswith("?") and _TO_USER.search(sentence)):
         clause.kind = "hedge"  # questions back to the user ("Would that help?") give nothing yet
     else:
         clause.words = len(_WORD.findall(text))
@@ -571,7 +576,17 @@ def _classify_clause(text: str, sentence: str, list_item: bool, active: _Active)
     return clause
 
 
+def _hedges(text: str) -> bool:
+    """``_HEDGE.search(text)``, faster: most clauses fail the start test and lack the words the rest needs."""
+    if _HEDGE_AT_START.match(text):
+        return True
+    return any(w in text for w in _HEDGE_INSIDE_WORDS) and _HEDGE_INSIDE.search(text) is not None
+
+
 def _split_clauses(sentence: str) -> list[str]:
+    # Every split needs a comma, semicolon, colon or dash: most sentences skip the regexes.
+    if "," not in sentence and ";" not in sentence and ":" not in sentence and "-" not in sentence:
+        return [sentence]
     head = _CONCESSIVE.match(sentence)
     if head:  # "While I can't diagnose this, those symptoms suggest..." is two clauses
         return [head.group(1), *_CLAUSE_SPLIT.split(sentence[head.end() :])]
@@ -584,11 +599,16 @@ def _clauses(prose: str, active: _Active) -> list[_Clause]:
         if line.strip() == _CODE_MARK:
             clauses.append(_Clause("code"))
             continue
-        list_item = bool(_LIST_ITEM.match(line))
-        line = _MARKDOWN.sub(" ", _LIST_ITEM.sub("", line)).strip()
+        marker = _LIST_ITEM.match(line)
+        list_item = marker is not None
+        if marker:  # the marker can only be at the start (same as _LIST_ITEM.sub("", line))
+            line = line[marker.end() :]
+        line = _MARKDOWN.sub(" ", line).strip()
         if not _WORD.search(line):
             continue
-        for sentence in _SENTENCE_SPLIT.split(line):
+        # A sentence ends at . ! or ?: a line with none is one sentence (what the split would return).
+        split = "." in line or "!" in line or "?" in line
+        for sentence in _SENTENCE_SPLIT.split(line) if split else (line,):
             for clause in _split_clauses(sentence):
                 if _WORD.search(clause):
                     clauses.append(_classify_clause(clause, sentence, list_item, active))
