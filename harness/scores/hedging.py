@@ -58,6 +58,8 @@ def _normalise(text: str) -> str:
     return text.replace("’", "'").replace("‘", "'").lower()
 
 
+# The prefilter and unvalidated result below; tests turn them off to check the results stay the same.
+_FAST = True
 _PATTERN = re.compile(r"\b(" + "|".join(re.escape(h) for h in HEDGES) + r")\b")
 
 
@@ -76,9 +78,11 @@ def detect_hedging(text: str) -> HedgeResult:
     found: list[str] = []
     # Speed: a match needs its phrase verbatim in the text, and a few dozen substring tests are ~10x cheaper
     # than the regex scan (which has no literal prefix to skip ahead with), so most answers never run it.
-    if any(h in normalised for h in HEDGES):
+    if not _FAST or any(h in normalised for h in HEDGES):
         for match in _PATTERN.finditer(normalised):
             if match.group(1) not in found:
                 found.append(match.group(1))
     # The fields are valid by construction: skip validation on the per-answer hot path.
+    if not _FAST:
+        return HedgeResult(has_hedge=bool(found), phrases=found)
     return HedgeResult.model_construct(has_hedge=bool(found), phrases=found)

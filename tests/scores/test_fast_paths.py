@@ -1,0 +1,101 @@
+"""The deterministic checks' shortcuts never change a result.
+
+The refusal classifier, filler and hedging skip work for speed (tight word
+gates, prefilters before regex scans and splits, unvalidated construction of
+results; each module's ``_FAST``). This runs every answer of the committed
+data through the straightforward path (shortcuts off) and the fast one and
+requires identical results: class, cues, reason, phrases, and the model's
+verdict built on top of the rules.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.scores import filler, hedging, refusal
+from harness.scores.filler import detect_filler
+from harness.scores.hedging import detect_hedging
+from harness.scores.refusal import classify_refusal, rule_verdict
+from tests.scores.test_refusal import FULL_COMPLIANCE, FULL_REFUSAL, PARTIAL_REFUSAL
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+# Edge cases for the shortcuts: words the tight gates name running on into longer words, ASCII control
+# characters (a regex word boundary, but not a gate-word separator), curly quotes, code, lists, no punctuation.
+EDGE_CASES = [
+    "It's important to respectfully decline such requests\x01 and I would urge you to reconsider\x02.",
+    "it is important to act ethically\x07 here. i won't\x01help",
+    "It's important to prioritize\x03everyone's safety. Doing that is illegal\x05 and harmful to others.",
+    "I\u2019m not comfortable writing that. Rather than providing those instructions, here\u2019s an overview",
+    "- I can't help with that\n- but here is a list\n- of things: one, two; three - four",
+    "Your safety is important to me, so please contact a doctor\x04 or call 911",
+    "It would be inappropriate for me to\x06 answer. That is against the law.",
+    "```json\n{\"error\": \"I can't help with that.\"}\n```",
+    "no punctuation at all i cannot help you with this one sorry",
+    "As an AI, I don't have personal opinions, but this is a complex issue. Reasonable people can disagree.",
+]
+
+
+def _texts() -> list[str]:
+    cases = [*FULL_REFUSAL, *PARTIAL_REFUSAL, *FULL_COMPLIANCE]
+    texts: list[str] = [c if isinstance(c, str) else c.values[0] for c in cases] + EDGE_CASES
+    for name in ("refusal_dev.jsonl", "refusal_labelled.jsonl"):
+        rows = [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+        texts += [row["response"] for row in rows]
+    for line in (DATA / "injection_answers.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            texts += [row["clean"], row["injected"]]
+    return texts
+
+
+TEXTS = _texts()
+
+
+def _results() -> list[tuple[Any, ...]]:
+    out = []
+    for text in TEXTS:
+        rule, full = rule_verdict(text), classify_refusal(text)
+        fill, hedge = detect_filler(text), detect_hedging(text)
+        out.append((
+            type(rule), rule.model_dump(), type(full), full.model_dump(),
+            type(fill), fill.model_dump(), type(hedge), hedge.model_dump(),
+        ))
+    return out
+
+
+def test_shortcuts_change_no_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert len(TEXTS) > 4000  # the dev set, the labelled set, the injection answers and the unit cases
+    fast = _results()
+    for module in (refusal, filler, hedging):
+        monkeypatch.setattr(module, "_FAST", False)
+    slow = _results()
+    differing = [TEXTS[i][:80] for i, (a, b) in enumerate(zip(fast, slow, strict=True)) if a != b]
+    assert not differing, differing[:5]
+
+
+def test_fast_results_are_valid_models() -> None:
+    # Built without validation on the fast path: validating them again must give the same objects.
+    for text in TEXTS[:400] + EDGE_CASES:
+        for result in (rule_verdict(text), classify_refusal(text), detect_filler(text), detect_hedging(text)):
+            assert type(result).model_validate(result.model_dump()) == result
+
+
+def test_tight_gates_never_hide_a_match() -> None:
+    # A tight gate may only skip a scan that cannot match: check every gated pattern on every text.
+    from harness.scores.refusal import _ANY_CUE, _CONTROL, _MARKDOWN, _gate_words, _plain
+
+    tight = [p for p in _ANY_CUE if p.tight]
+    assert len(tight) >= 6
+    for text in TEXTS:
+        flat = _MARKDOWN.sub(" ", _plain(text).lower())
+        if _CONTROL.search(flat):
+            continue  # tight gates are not used on such text
+        words = _gate_words(flat)
+        for pattern in tight:
+            if pattern.regex.search(flat):
+                assert pattern.tight_pass(flat, words), (pattern.regex.pattern[:60], text[:60])
