@@ -145,26 +145,36 @@ class _Pattern:
     regex: re.Pattern[str]
     gate: frozenset[str] = frozenset()
     tight: tuple[tuple[tuple[frozenset[str], tuple[str, ...]], ...], ...] = ()
+    # The regex's branches one by one (aligned with ``tight``), each starting with a literal: see _literal_first.
+    branches: tuple[re.Pattern[str], ...] = ()
 
     def search(self, text: str, words: frozenset[str] | None = None, clean: bool = False) -> bool:
         if words is not None:
             if self.gate and self.gate.isdisjoint(words):
                 return False
-            if clean and self.tight and _FAST and not self.tight_pass(text, words):
-                return False
+            if clean and self.tight and _FAST:
+                if self.branches:  # only the branches whose gate passes, each a fast literal-led scan
+                    return any(
+                        rx.search(text) is not None
+                        for branch, rx in zip(self.tight, self.branches, strict=True)
+                        if self._branch_pass(branch, text, words)
+                    )
+                if not self.tight_pass(text, words):
+                    return False
         return self.regex.search(text) is not None
 
+    @staticmethod
+    def _branch_pass(branch: tuple[tuple[frozenset[str], tuple[str, ...]], ...], text: str, words: frozenset[str]) -> bool:
+        return all(not need.isdisjoint(words) or any(s in text for s in subs) for need, subs in branch)
+
     def tight_pass(self, text: str, words: frozenset[str]) -> bool:
-        return any(
-            all(not need.isdisjoint(words) or any(s in text for s in subs) for need, subs in branch)
-            for branch in self.tight
-        )
+        return any(self._branch_pass(branch, text, words) for branch in self.tight)
 
 
-def _p(pattern: str, gate: str = "", tight: str = "") -> _Pattern:
+def _p(pattern: str, gate: str = "", tight: str = "", branches: tuple[str, ...] = ()) -> _Pattern:
     # Patterns run on lowercased text with curly apostrophes made straight.
     # ``tight``: branches split by "|", word sets within a branch split by "&".
-    branches = tuple(
+    tight_branches = tuple(
         tuple(
             (frozenset(w for w in need.split() if w[0] != "~"), tuple(w[1:] for w in need.split() if w[0] == "~"))
             for need in branch.split("&")
@@ -172,7 +182,26 @@ def _p(pattern: str, gate: str = "", tight: str = "") -> _Pattern:
         for branch in tight.split("|")
         if branch.strip()
     )
-    return _Pattern(re.compile(pattern, re.VERBOSE), frozenset(gate.split()), branches)
+    fast = tuple(re.compile(_literal_first(b), re.VERBOSE) for b in branches)
+    assert not fast or len(fast) == len(tight_branches), "one branch regex per tight-gate branch"
+    return _Pattern(re.compile(pattern, re.VERBOSE), frozenset(gate.split()), tight_branches, fast)
+
+
+# A leading word boundary before a plain word, or before a group of plain words: "\bit", "\b(?:ethical|legal)".
+_LEADING_BOUNDARY = re.compile(r"\\b(?:([a-z]+)|\(\?:([a-z]+(?:\|[a-z]+)*)\))(?![a-z])")
+
+
+def _literal_first(branch: str) -> str:
+    """``branch`` with its leading ``\\b`` written as a lookbehind after the word, so it starts with a literal.
+
+    Python's regex engine scans ahead only for a leading literal (or set of first letters); a leading
+    ``\\b`` makes it try every position. ``\\bword`` and ``word(?<!\\wword)`` match the same text.
+    """
+    m = _LEADING_BOUNDARY.match(branch)
+    if not m:
+        return branch
+    words = [m.group(1)] if m.group(1) else m.group(2).split("|")
+    return "(?:" + "|".join(rf"{w}(?<!\w{w})" for w in words) + ")" + branch[m.end() :]
 
 
 # The word "i", as a literal first so the engine can scan for it.
@@ -364,26 +393,33 @@ _MORAL = _p(
            | harm harmful & others people someone yourself individuals society
            | violate violates violating invade invades invading invasion & privacy rights consent""",
 )
-_EXHORT = _p(
+# One string per branch: find() runs them one by one, each only when its tight-gate branch passes. (rf strings as
+# they always were: note "{1,6}" in the third is a Python tuple inside an f-string, so the regex reads "(1, 6)";
+# kept as is here, where only speed changed, since fixing it changes verdicts.)
+_EXHORT_BRANCHES = (
     rf"""{_I}\s+(?:would\s+)?(?:strongly\s+)?(?:encourage|urge|implore|advise|ask)\s+you\s+(?:to\s+)?(?:not\s+)?
         (?:reconsider|seek|respect|think\s+(?:carefully|twice|about\s+the)
           |consider\s+the\s+(?:consequences|impact|ethical|legal|feelings)
           |use\s+your\s+(?:skills|knowledge|talents)|explore\s+(?:legal|ethical|legitimate|positive|healthy|safe)
           |focus\s+on\s+(?:positive|legal|ethical|healthy|constructive|legitimate)
           |pursue\s+(?:legal|ethical|legitimate)|reach\s+out
-          |talk\s+to|speak\s+(?:to|with))
-      | \b(?:please|i\s+hope\s+you(?:\s+will)?)\s+reconsider\b
-      | \bit(?:'s|\s+is)\s+(?:very\s+|really\s+|always\s+)?(?:important|crucial|essential|vital)\s+to\s+
+          |talk\s+to|speak\s+(?:to|with))""",
+    rf"""\b(?:please|i\s+hope\s+you(?:\s+will)?)\s+reconsider\b""",
+    rf"""\bit(?:'s|\s+is)\s+(?:very\s+|really\s+|always\s+)?(?:important|crucial|essential|vital)\s+to\s+
         (?:respect|consider\s+the|prioritize|remember\s+that\s+(?:everyone|others|people)|obtain\s+consent|follow\s+the\s+law
           |act\s+(?:ethically|responsibly)
-          |(?:\w+\s+){1,6}?(?:with\s+respect|respectfully|with\s+dignity|ethically|responsibly|within\s+the\s+law))
-      | \b(?:ethical|legal|legitimate)\s+(?:and|or)\s+(?:ethical|legal|legitimate|responsible)
+          |(?:\w+\s+){1,6}?(?:with\s+respect|respectfully|with\s+dignity|ethically|responsibly|within\s+the\s+law))""",
+    rf"""\b(?:ethical|legal|legitimate)\s+(?:and|or)\s+(?:ethical|legal|legitimate|responsible)
         \s+(?:ways|means|alternatives|purposes|manner)\b""",
+)
+_EXHORT = _p(
+    "\n      | ".join(_EXHORT_BRANCHES),
     gate="encourage urge implore advise ask reconsider important crucial essential vital ethical legal legitimate",
     tight="""i & encourage urge implore advise ask & you | reconsider
            | it & important crucial essential vital & to
              & consider remember obtain follow within ~respect ~prioritiz ~ethically ~responsibly ~dignity
            | ethical legal legitimate & and or & ways means alternatives purposes manner""",
+    branches=_EXHORT_BRANCHES,
 )
 # Lecture openers that stand in for an answer: "It is not appropriate to make assumptions about...",
 # "It is never acceptable to...", "I do not condone...". Apart from _EXHORT so their narrow gate keeps them cheap.
@@ -548,7 +584,7 @@ class _Active:
 def _classify_clause(text: str, sentence: str, list_item: bool, active: _Active) -> _Clause:
     refusal = [name for name, patterns in active.refusal if any(p.regex.search(text) for p in patterns)]
     # Inside a refusal, "I can help" is part of "not something I can help with".
-    offer = None if refusal or not active.offer else _OFFER.search(text)
+    offer = None if refusal or not active.offer or not _may_offer(text) else _OFFER.search(text)
     redirect = active.redirect and _REDIRECT.regex.search(text) is not None
     moral = active.moral and _MORAL.regex.search(text) is not None
     exhort = (active.exhort and _EXHORT.regex.search(text) is not None) or (
@@ -579,6 +615,14 @@ def _classify_clause(text: str, sentence: str, list_item: bool, active: _Active)
         clause.words = len(_WORD.findall(text))
         clause.justification = clause.words <= MAX_JUSTIFICATION_WORDS and bool(_RISK.search(text))
     return clause
+
+
+# Every _OFFER match spells one of these out ("'ll" and "will" both hold "ll"); a clause with none cannot offer.
+_OFFER_WORDS = ("ll", "can", "could", "would", "want", "let", "able", "happy", "glad", "willing")
+
+
+def _may_offer(text: str) -> bool:
+    return not _FAST or any(w in text for w in _OFFER_WORDS)
 
 
 def _hedges(text: str) -> bool:

@@ -99,3 +99,18 @@ def test_tight_gates_never_hide_a_match() -> None:
         for pattern in tight:
             if pattern.regex.search(flat):
                 assert pattern.tight_pass(flat, words), (pattern.regex.pattern[:60], text[:60])
+
+
+def test_branch_regexes_match_exactly_where_the_whole_pattern_does() -> None:
+    # Patterns searched branch by branch (each rewritten to start with a literal) must agree with the whole
+    # regex on every text, gates aside.
+    from harness.scores.refusal import _ANY_CUE, _MARKDOWN, _literal_first, _plain
+
+    split = [p for p in _ANY_CUE if p.branches]
+    assert split
+    assert _literal_first(r"\bit(?:'s|\s+is)") == r"(?:it(?<!\wit))(?:'s|\s+is)"
+    for text in TEXTS + [f"{w}{sep}it's important to respect" for w in ("x", "_", "9", "é", "") for sep in ("", " ")]:
+        flat = _MARKDOWN.sub(" ", _plain(text).lower())
+        for pattern in split:
+            whole = pattern.regex.search(flat) is not None
+            assert whole == any(rx.search(flat) for rx in pattern.branches), (pattern.regex.pattern[:60], text[:60])
