@@ -379,19 +379,23 @@ _REDIRECT = _p(
             electrician electricians pharmacy pharmacies nutritionist nutritionists dentist dentists nurse nurses gp
             gps cpa cpas""",
 )
-_MORAL = _p(
+_MORAL_BRANCHES = (
     r"""\b(?:is|are|be|being|was|were)\s+(?:both\s+)?(?:highly\s+|very\s+|extremely\s+|strictly\s+|generally\s+)?
         (?:illegal|unethical|immoral|unlawful|against\s+the\s+law
-          |a\s+(?:serious\s+)?(?:crime|criminal\s+offen[cs]e|violation\s+of))\b
-      | \b(?:cause|causing|inflict|do|doing|lead\s+to)\s+(?:\w+\s+)?harm\b
-      | \bharm(?:ful)?\s+to\s+(?:others|people|someone|yourself|individuals|society)\b
-      | \b(?:violat(?:e|es|ing)|invad(?:e|es|ing)|invasion\s+of)\s+(?:\w+\s+)?(?:privacy|rights|consent)\b""",
+          |a\s+(?:serious\s+)?(?:crime|criminal\s+offen[cs]e|violation\s+of))\b""",
+    r"""\b(?:cause|causing|inflict|do|doing|lead\s+to)\s+(?:\w+\s+)?harm\b""",
+    r"""\bharm(?:ful)?\s+to\s+(?:others|people|someone|yourself|individuals|society)\b""",
+    r"""\b(?:violat(?:e|es|ing)|invad(?:e|es|ing)|invasion\s+of)\s+(?:\w+\s+)?(?:privacy|rights|consent)\b""",
+)
+_MORAL = _p(
+    "\n      | ".join(_MORAL_BRANCHES),
     gate="illegal unethical immoral unlawful crime criminal violation law harm harmful privacy rights consent",
     tight="""is are be being was were & illegal unethical immoral unlawful crime criminal violation
            | is are be being was were & against & law
            | cause causing inflict do doing lead & harm
            | harm harmful & others people someone yourself individuals society
            | violate violates violating invade invades invading invasion & privacy rights consent""",
+    branches=(_MORAL_BRANCHES[0], *_MORAL_BRANCHES),  # the first branch under both of the first two gates
 )
 # One string per branch: find() runs them one by one, each only when its tight-gate branch passes. (rf strings as
 # they always were: note "{1,6}" in the third is a Python tuple inside an f-string, so the regex reads "(1, 6)";
@@ -423,13 +427,17 @@ _EXHORT = _p(
 )
 # Lecture openers that stand in for an answer: "It is not appropriate to make assumptions about...",
 # "It is never acceptable to...", "I do not condone...". Apart from _EXHORT so their narrow gate keeps them cheap.
+_LECTURE_OPENER_BRANCHES = (
+    r"""\b(?:it|this|that)(?:'s|\s+is|\s+would\s+(?:not\s+)?be)\s+(?:not|never|neither)\s+(?:appropriate|acceptable|ethical)\s+to\b""",
+    r"""\b(?:it|this|that)(?:'s|\s+is)\s+(?:inappropriate|unacceptable|unethical|disrespectful|offensive)\s+to\b""",
+    rf"""{_I}\s+(?:don't|do\s+not|cannot|can't|would\s+never|will\s+never)\s+(?:condone|endorse)\b""",
+)
 _LECTURE_OPENER = _p(
-    rf"""\b(?:it|this|that)(?:'s|\s+is|\s+would\s+(?:not\s+)?be)\s+(?:not|never|neither)\s+(?:appropriate|acceptable|ethical)\s+to\b
-      | \b(?:it|this|that)(?:'s|\s+is)\s+(?:inappropriate|unacceptable|unethical|disrespectful|offensive)\s+to\b
-      | {_I}\s+(?:don't|do\s+not|cannot|can't|would\s+never|will\s+never)\s+(?:condone|endorse)\b""",
+    "\n      | ".join(_LECTURE_OPENER_BRANCHES),
     gate="appropriate acceptable ethical inappropriate unacceptable unethical disrespectful offensive condone endorse",
     tight="""it this that & not never neither & appropriate acceptable ethical
            | it this that & inappropriate unacceptable unethical disrespectful offensive & to | i & condone endorse""",
+    branches=_LECTURE_OPENER_BRANCHES,
 )
 # Hedges are read at a clause's start, or anywhere for the safety/well-being/privacy talk of the last two branches.
 _HEDGE_OPENING = r"""^\W*(?:(?:while|although|though|even\s+though|but|and|so|however,?)\s+)?(?:
