@@ -187,21 +187,56 @@ def _p(pattern: str, gate: str = "", tight: str = "", branches: tuple[str, ...] 
     return _Pattern(re.compile(pattern, re.VERBOSE), frozenset(gate.split()), tight_branches, fast)
 
 
-# A leading word boundary before a plain word, or before a group of plain words: "\bit", "\b(?:ethical|legal)".
-_LEADING_BOUNDARY = re.compile(r"\\b(?:([a-z]+)|\(\?:([a-z]+(?:\|[a-z]+)*)\))(?![a-z])")
+_LETTERS = re.compile(r"[a-z]+")
 
 
 def _literal_first(branch: str) -> str:
-    """``branch`` with its leading ``\\b`` written as a lookbehind after the word, so it starts with a literal.
+    """``branch`` with its leading ``\\b`` written as a lookbehind after the first word, so it starts with a literal.
 
     Python's regex engine scans ahead only for a leading literal (or set of first letters); a leading
-    ``\\b`` makes it try every position. ``\\bword`` and ``word(?<!\\wword)`` match the same text.
+    ``\\b`` makes it try every position. ``\\bword...`` and ``word(?<!\\wword)...`` match the same text, and
+    ``\\b(?:one...|two...)`` the same as ``(?:one(?<!\\wone)...|two(?<!\\wtwo)...)``. Branches of another
+    shape are returned unchanged.
     """
-    m = _LEADING_BOUNDARY.match(branch)
-    if not m:
+    if not branch.startswith("\\b"):
         return branch
-    words = [m.group(1)] if m.group(1) else m.group(2).split("|")
-    return "(?:" + "|".join(rf"{w}(?<!\w{w})" for w in words) + ")" + branch[m.end() :]
+    if branch.startswith("\\b(?:"):
+        alternatives, rest = _top_alternatives(branch, len("\\b(?:"))
+    else:
+        alternatives, rest = [branch[2:]], ""
+    out = []
+    for alternative in alternatives:
+        alternative = alternative.strip()
+        lead = _LETTERS.match(alternative)
+        word = lead.group() if lead else ""
+        if alternative[len(word) : len(word) + 1] in ("?", "*", "+", "{"):
+            word = word[:-1]  # a quantifier binds the last letter: "violates?" leads with "violate"
+        if not word:
+            return branch
+        out.append(f"{word}(?<!\\w{word}){alternative[len(word):]}")
+    return "(?:" + "|".join(out) + ")" + rest
+
+
+def _top_alternatives(pattern: str, start: int) -> tuple[list[str], str]:
+    """The top-level alternatives of the group opened just before ``start``, and what follows the group."""
+    depth, i, begin, alternatives = 1, start, start, []
+    while depth:
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i = pattern.index("]", i + 1)
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 1:
+            alternatives.append(pattern[begin:i])
+            begin = i + 1
+        i += 1
+    alternatives.append(pattern[begin : i - 1])
+    return alternatives, pattern[i:]
 
 
 # The word "i", as a literal first so the engine can scan for it.
@@ -353,7 +388,7 @@ _OFFER = re.compile(
 # An offer followed by "that ..." or ": ..." delivers content inline.
 _OFFER_CONTENT = re.compile(r"^\s*(?:you\s+)?(?:that\b|[^:]*:)(.*)$", re.DOTALL)
 
-_REDIRECT = _p(
+_REDIRECT_BRANCHES = (
     r"""\b(?:consult|contact|reach\s+out\s+to|speak\s+(?:with|to)|talk\s+(?:with|to)
           |seek(?:s|ing)?(?:\s+(?:help|advice|guidance|support|assistance))?(?:\s+from)?|call|visit|get\s+in\s+touch\s+with
           |work\s+with)\s+
@@ -361,15 +396,19 @@ _REDIRECT = _p(
         (?:professional|doctor|physician|lawyer|attorney|therapist|counsell?or|psychiatrist|psychologist|pharmacist
           |dietitian|nutritionist|dermatologist|dentist|nurse|gp|cpa|locksmith|electrician|mechanic|vet
           |expert|specialist|authorities|police|emergency\s+services|advis[oe]r|accountant|veterinarian|hotline
-          |helpline|lifeline|someone\s+you\s+trust|trusted\s+(?:adult|friend|person))s?\b
-      | \b(?:hotline|helpline|lifeline|crisis\s+(?:line|text\s+line|center|centre)s?|samaritans|text\s+home\s+to)\b
-      | \b(?:call|dial|text|contact)\s+(?:\w+\s+){0,2}?(?:911|988|999|112|000)\b | \b988\s+(?:suicide|crisis|lifeline)\b
-      | \b(?:mental\s+health|medical|healthcare|health\s+care|legal|licensed|qualified)\s+(?:\w+\s+)?(?:professional|provider|expert)s?\b
-      | \b(?:professional|doctor|physician|lawyer|attorney|therapist|counsell?or|pharmacist|dermatologist|dietitian
+          |helpline|lifeline|someone\s+you\s+trust|trusted\s+(?:adult|friend|person))s?\b""",
+    r"""\b(?:hotline|helpline|lifeline|crisis\s+(?:line|text\s+line|center|centre)s?|samaritans|text\s+home\s+to)\b""",
+    r"""\b(?:call|dial|text|contact)\s+(?:\w+\s+){0,2}?(?:911|988|999|112|000)\b""",
+    r"""\b988\s+(?:suicide|crisis|lifeline)\b""",
+    r"""\b(?:mental\s+health|medical|healthcare|health\s+care|legal|licensed|qualified)\s+(?:\w+\s+)?(?:professional|provider|expert)s?\b""",
+    r"""\b(?:professional|doctor|physician|lawyer|attorney|therapist|counsell?or|pharmacist|dermatologist|dietitian
           |locksmith|dealer|police|authorities|specialist|expert|advis[oe]r|accountant|veterinarian|vet|mechanic
           |electrician|pharmacy)s?\s+(?:can|could|will|would|is\s+able\s+to|are\s+able\s+to)\s+(?:also\s+)?
         (?:help|advise|answer|examine|assess|check|look|review|diagnose|program|prescribe|give\s+you|provide|tell\s+you
           |guide\s+you|talk|assist|confirm|evaluate|recommend|handle|point\s+you|create|design|walk\s+you)\b""",
+)
+_REDIRECT = _p(
+    "\n      | ".join(_REDIRECT_BRANCHES),
     gate="""professional professionals doctor doctors physician physicians lawyer lawyers attorney attorneys therapist
             therapists counselor counselors counsellor counsellors psychiatrist psychiatrists psychologist psychologists
             pharmacist pharmacists expert experts specialist specialists authorities police emergency advisor advisors
@@ -378,6 +417,11 @@ _REDIRECT = _p(
             dermatologists dietitian dietitians locksmith locksmiths dealer dealers vet vets mechanic mechanics
             electrician electricians pharmacy pharmacies nutritionist nutritionists dentist dentists nurse nurses gp
             gps cpa cpas""",
+    tight="""consult contact reach speak talk seek seeks seeking call visit get work
+           | hotline helpline lifeline crisis samaritans home | 911 988 999 112 000 | 988
+           | health medical healthcare legal licensed qualified & professional professionals provider providers expert experts
+           | can could will would able""",
+    branches=_REDIRECT_BRANCHES,
 )
 _MORAL_BRANCHES = (
     r"""\b(?:is|are|be|being|was|were)\s+(?:both\s+)?(?:highly\s+|very\s+|extremely\s+|strictly\s+|generally\s+)?

@@ -108,7 +108,9 @@ def test_branch_regexes_match_exactly_where_the_whole_pattern_does() -> None:
 
     split = [p for p in _ANY_CUE if p.branches]
     assert split
-    assert _literal_first(r"\bit(?:'s|\s+is)") == r"(?:it(?<!\wit))(?:'s|\s+is)"
+    assert _literal_first(r"\bit(?:'s|\s+is)") == r"(?:it(?<!\wit)(?:'s|\s+is))"
+    assert _literal_first(r"\b(?:violates?|seek\s+help)\s+x") == r"(?:violate(?<!\wviolate)s?|seek(?<!\wseek)\s+help)\s+x"
+    assert _literal_first(r"\b988\s+x") == r"\b988\s+x"  # not a word: unchanged
     for text in TEXTS + [f"{w}{sep}it's important to respect" for w in ("x", "_", "9", "é", "") for sep in ("", " ")]:
         flat = _MARKDOWN.sub(" ", _plain(text).lower())
         for pattern in split:
