@@ -341,8 +341,12 @@ def _openers(sentences: _Sentences, table: _Compiled) -> tuple[list[str], int]:
 
 def _closers_in(sentence: _Sentence, index: _Index) -> list[str]:
     found: list[str] = []
+    words = sentence.words
     i = 0
-    while i < len(sentence.words):
+    while i < len(words):
+        if words[i] not in index:  # no phrase starts here (what _match would find): skip the call
+            i += 1
+            continue
         hit = _match(sentence, i, index)
         if hit is None:
             i += 1
