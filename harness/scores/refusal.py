@@ -575,8 +575,13 @@ def _plain(text: str) -> str:
 
 
 def _gate_words(text: str) -> frozenset[str]:
-    text = text.translate(_ASCII_PUNCTUATION) if text.isascii() else _NON_WORD.sub(" ", text)
-    return frozenset(text.split())
+    if text.isascii():
+        return frozenset(text.translate(_ASCII_PUNCTUATION).split())
+    if _FAST:
+        # The same words: with every character neither a letter/digit nor a space made a space, what split()
+        # returns are the runs of letters and digits; findall reads them in one pass instead of two.
+        return frozenset(_WORD.findall(text))
+    return frozenset(_NON_WORD.sub(" ", text).split())
 
 
 _Kind = Literal["refusal", "offer", "redirect", "lecture", "hedge", "content", "code"]

@@ -116,3 +116,12 @@ def test_branch_regexes_match_exactly_where_the_whole_pattern_does() -> None:
         for pattern in split:
             whole = pattern.regex.search(flat) is not None
             assert whole == any(rx.search(flat) for rx in pattern.branches), (pattern.regex.pattern[:60], text[:60])
+
+
+def test_gate_words_are_the_same_either_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness.scores.refusal import _MARKDOWN, _gate_words, _plain
+
+    flats = [_MARKDOWN.sub(" ", _plain(t).lower()) for t in [*TEXTS, "naïve café—don’t_x 5½ ﬁle ①"]]
+    fast = [_gate_words(f) for f in flats]
+    monkeypatch.setattr(refusal, "_FAST", False)
+    assert fast == [_gate_words(f) for f in flats]
