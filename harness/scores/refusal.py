@@ -163,6 +163,23 @@ class _Pattern:
                     return False
         return self.regex.search(text) is not None
 
+    def matching(self, text: str, words: frozenset[str], clean: bool) -> tuple[re.Pattern[str], ...]:
+        """The regexes that match ``text``: the branches that do, when searched branch by branch, else the whole.
+
+        A clause is part of the answer, so a branch that finds nothing in the whole answer finds nothing in any
+        clause either (these patterns look neither past a match's end nor at a line's start or end): the
+        clause-by-clause reading tries only these.
+        """
+        if self.gate and self.gate.isdisjoint(words):
+            return ()
+        if clean and self.tight and _FAST and self.branches:
+            found = (
+                rx for branch, rx in zip(self.tight, self.branches, strict=True)
+                if self._branch_pass(branch, text, words) and rx.search(text) is not None
+            )
+            return tuple(dict.fromkeys(found))
+        return (self.regex,) if self.search(text, words, clean) else ()
+
     @staticmethod
     def _branch_pass(branch: tuple[tuple[frozenset[str], tuple[str, ...]], ...], text: str, words: frozenset[str]) -> bool:
         return all(not need.isdisjoint(words) or any(s in text for s in subs) for need, subs in branch)
@@ -617,6 +634,11 @@ class _Active:
     moral: bool
     exhort: bool
     lecture_opener: bool
+    # The regexes that matched (see _Pattern.matching); empty means: try the whole pattern.
+    redirect_rx: tuple[re.Pattern[str], ...] = ()
+    moral_rx: tuple[re.Pattern[str], ...] = ()
+    exhort_rx: tuple[re.Pattern[str], ...] = ()
+    opener_rx: tuple[re.Pattern[str], ...] = ()
 
     @classmethod
     def find(cls, flat: str, words: frozenset[str]) -> _Active:
@@ -626,26 +648,32 @@ class _Active:
             found = tuple(p for p in patterns if p.search(flat, words, clean))
             if found:
                 refusal.append((name, found))
-        redirect, moral = _REDIRECT.search(flat, words, clean), _MORAL.search(flat, words, clean)
-        exhort, opener = _EXHORT.search(flat, words, clean), _LECTURE_OPENER.search(flat, words, clean)
+        redirect, moral = _REDIRECT.matching(flat, words, clean), _MORAL.matching(flat, words, clean)
+        exhort, opener = _EXHORT.matching(flat, words, clean), _LECTURE_OPENER.matching(flat, words, clean)
         # Offers only matter when the clauses are read, that is when some cue fired.
-        any_cue = bool(refusal) or redirect or moral or exhort or opener
+        any_cue = bool(refusal or redirect or moral or exhort or opener)
         offer = any_cue and (bool(refusal) or _OFFER.search(flat) is not None)
-        return cls(tuple(refusal), offer, redirect, moral, exhort, opener)
+        return cls(
+            tuple(refusal), offer, bool(redirect), bool(moral), bool(exhort), bool(opener), redirect, moral, exhort, opener
+        )
 
     @property
     def any_cue(self) -> bool:
         return bool(self.refusal) or self.redirect or self.moral or self.exhort or self.lecture_opener
 
 
+def _matches(regexes: tuple[re.Pattern[str], ...], text: str) -> bool:
+    return any(rx.search(text) is not None for rx in regexes)
+
+
 def _classify_clause(text: str, sentence: str, list_item: bool, active: _Active) -> _Clause:
     refusal = [name for name, patterns in active.refusal if any(p.regex.search(text) for p in patterns)]
     # Inside a refusal, "I can help" is part of "not something I can help with".
     offer = None if refusal or not active.offer or not _may_offer(text) else _OFFER.search(text)
-    redirect = active.redirect and _REDIRECT.regex.search(text) is not None
-    moral = active.moral and _MORAL.regex.search(text) is not None
-    exhort = (active.exhort and _EXHORT.regex.search(text) is not None) or (
-        active.lecture_opener and _LECTURE_OPENER.regex.search(text) is not None
+    redirect = active.redirect and _matches(active.redirect_rx or (_REDIRECT.regex,), text)
+    moral = active.moral and _matches(active.moral_rx or (_MORAL.regex,), text)
+    exhort = (active.exhort and _matches(active.exhort_rx or (_EXHORT.regex,), text)) or (
+        active.lecture_opener and _matches(active.opener_rx or (_LECTURE_OPENER.regex,), text)
     )
     cues = (
         (["apology"] if refusal and _APOLOGY.search(sentence) else [])
