@@ -89,8 +89,6 @@ _CODE_WORD = "codeblock"
 # Only this much of each end of a long answer is split into sentences: openers
 # and closers live within a few sentences of the ends.
 _WINDOW = 1000
-# Unvalidated construction of results; tests turn it off to check the results stay the same.
-_FAST = True
 _INTERJECTIONS = ("Oh", "Ah", "Ooh", "Hey", "Hi", "Hello", "Well", "Hi there", "Hey there", "Hello there")
 
 
@@ -404,7 +402,4 @@ def detect_filler(text: str, lexicon: FillerLexicon = DEFAULT_LEXICON) -> Filler
     closers = _closers(sentences, first_unconsumed, table)
     openers, closers = _dedupe(openers), _dedupe(closers)
     phrases = _dedupe([*openers, *closers])
-    # Valid by construction: skip pydantic's validation on the per-answer hot path (tests check both agree).
-    if not _FAST:
-        return FillerResult(has_filler=bool(phrases), phrases=phrases, openers=openers, closers=closers)
-    return FillerResult.model_construct(has_filler=bool(phrases), phrases=phrases, openers=openers, closers=closers)
+    return FillerResult(has_filler=bool(phrases), phrases=phrases, openers=openers, closers=closers)

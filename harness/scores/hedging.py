@@ -58,10 +58,8 @@ def _normalise(text: str) -> str:
     return text.replace("’", "'").replace("‘", "'").lower()
 
 
-# The prefilter and unvalidated result below; tests turn them off to check the results stay the same.
+# The prefilter below; tests turn it off to check the results stay the same.
 _FAST = True
-# Each phrase's longest word: every match holds one of these.
-_KEYS = tuple(dict.fromkeys(max(h.split(), key=len) for h in HEDGES))
 _PATTERN = re.compile(r"\b(" + "|".join(re.escape(h) for h in HEDGES) + r")\b")
 
 
@@ -78,13 +76,11 @@ def detect_hedging(text: str) -> HedgeResult:
     """Find stock hedges anywhere in ``text`` (deduplicated, in order)."""
     normalised = _normalise(text)
     found: list[str] = []
-    # Speed: a match needs its phrase verbatim in the text, so its longest word too, and twenty substring tests
-    # are far cheaper than the regex scan (which has no literal prefix to skip ahead with): most answers skip it.
-    if not _FAST or any(k in normalised for k in _KEYS):
+    # Speed: a match needs its phrase verbatim in the text, and a few dozen substring tests are far cheaper than
+    # the regex scan (which has no literal prefix to skip ahead with), so most answers never run it. (Testing
+    # shorter keys, such as each phrase's longest word, lets more answers through to the scan: slower.)
+    if not _FAST or any(h in normalised for h in HEDGES):
         for match in _PATTERN.finditer(normalised):
             if match.group(1) not in found:
                 found.append(match.group(1))
-    # The fields are valid by construction: skip validation on the per-answer hot path.
-    if not _FAST:
-        return HedgeResult(has_hedge=bool(found), phrases=found)
-    return HedgeResult.model_construct(has_hedge=bool(found), phrases=found)
+    return HedgeResult(has_hedge=bool(found), phrases=found)

@@ -104,8 +104,8 @@ __all__ = ["RefusalClass", "RefusalVerdict", "classify_refusal", "rule_verdict"]
 
 RefusalClass = Literal["full_compliance", "partial_refusal", "full_refusal"]
 
-# The shortcuts that only skip work which cannot change a verdict (tight gates, prefilters before regex
-# scans and splits, unvalidated construction of verdicts). Tests turn them off and check that every verdict
+# The shortcuts that only skip work which cannot change a verdict (tight gates, branch-by-branch search,
+# prefilters before regex scans and splits). Tests turn them off and check that every verdict
 # on the committed data stays the same; nothing else should touch this.
 _FAST = True
 
@@ -787,10 +787,8 @@ def _cue_names(clauses: list[_Clause], has_refusal: bool) -> list[str]:
 
 
 def _verdict(label: RefusalClass, cues: list[str], reason: str) -> RefusalVerdict:
-    # Every caller passes valid fields: skip pydantic's validation on the per-answer hot path.
-    if not _FAST:
-        return RefusalVerdict(label=label, cues=cues, reason=reason)
-    return RefusalVerdict.model_construct(label=label, cues=cues, reason=reason)
+    # Validated: pydantic-core validates these three fields faster than model_construct builds them (measured).
+    return RefusalVerdict(label=label, cues=cues, reason=reason)
 
 
 def _code_or_reply(match: re.Match[str]) -> str:

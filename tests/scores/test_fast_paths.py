@@ -1,11 +1,11 @@
 """The deterministic checks' shortcuts never change a result.
 
-The refusal classifier, filler and hedging skip work for speed (tight word
-gates, prefilters before regex scans and splits, unvalidated construction of
-results; each module's ``_FAST``). This runs every answer of the committed
-data through the straightforward path (shortcuts off) and the fast one and
-requires identical results: class, cues, reason, phrases, and the model's
-verdict built on top of the rules.
+The refusal classifier and hedging skip work for speed (tight word gates,
+branch-by-branch search, prefilters before regex scans and splits; each
+module's ``_FAST``), and filler skips phrase look-ups where no phrase starts.
+This runs every answer of the committed data through the straightforward path
+(shortcuts off) and the fast one and requires identical results: class, cues,
+reason, phrases, and the model's verdict built on top of the rules.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from harness.scores import filler, hedging, refusal
+from harness.scores import hedging, refusal
 from harness.scores.filler import detect_filler
 from harness.scores.hedging import detect_hedging
 from harness.scores.refusal import classify_refusal, rule_verdict
@@ -71,18 +71,11 @@ def _results() -> list[tuple[Any, ...]]:
 def test_shortcuts_change_no_result(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(TEXTS) > 4000  # the dev set, the labelled set, the injection answers and the unit cases
     fast = _results()
-    for module in (refusal, filler, hedging):
+    for module in (refusal, hedging):
         monkeypatch.setattr(module, "_FAST", False)
     slow = _results()
     differing = [TEXTS[i][:80] for i, (a, b) in enumerate(zip(fast, slow, strict=True)) if a != b]
     assert not differing, differing[:5]
-
-
-def test_fast_results_are_valid_models() -> None:
-    # Built without validation on the fast path: validating them again must give the same objects.
-    for text in TEXTS[:400] + EDGE_CASES:
-        for result in (rule_verdict(text), classify_refusal(text), detect_filler(text), detect_hedging(text)):
-            assert type(result).model_validate(result.model_dump()) == result
 
 
 def test_tight_gates_never_hide_a_match() -> None:
