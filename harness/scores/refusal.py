@@ -464,9 +464,9 @@ _MORAL = _p(
            | violate violates violating invade invades invading invasion & privacy rights consent""",
     branches=(_MORAL_BRANCHES[0], *_MORAL_BRANCHES),  # the first branch under both of the first two gates
 )
-# One string per branch: find() runs them one by one, each only when its tight-gate branch passes. (rf strings as
-# they always were: note "{1,6}" in the third is a Python tuple inside an f-string, so the regex reads "(1, 6)";
-# kept as is here, where only speed changed, since fixing it changes verdicts.)
+# One string per branch: find() runs them one by one, each only when its tight-gate branch passes. (The third
+# stays an f-string as it always was: its "{1,6}" is a Python tuple there, so the regex reads "(1, 6)", one word
+# and an optional "1,6" rather than one to six words; kept, since fixing it changes verdicts.)
 _EXHORT_BRANCHES = (
     rf"""{_I}\s+(?:would\s+)?(?:strongly\s+)?(?:encourage|urge|implore|advise|ask)\s+you\s+(?:to\s+)?(?:not\s+)?
         (?:reconsider|seek|respect|think\s+(?:carefully|twice|about\s+the)
@@ -475,12 +475,12 @@ _EXHORT_BRANCHES = (
           |focus\s+on\s+(?:positive|legal|ethical|healthy|constructive|legitimate)
           |pursue\s+(?:legal|ethical|legitimate)|reach\s+out
           |talk\s+to|speak\s+(?:to|with))""",
-    rf"""\b(?:please|i\s+hope\s+you(?:\s+will)?)\s+reconsider\b""",
+    r"""\b(?:please|i\s+hope\s+you(?:\s+will)?)\s+reconsider\b""",
     rf"""\bit(?:'s|\s+is)\s+(?:very\s+|really\s+|always\s+)?(?:important|crucial|essential|vital)\s+to\s+
         (?:respect|consider\s+the|prioritize|remember\s+that\s+(?:everyone|others|people)|obtain\s+consent|follow\s+the\s+law
           |act\s+(?:ethically|responsibly)
           |(?:\w+\s+){1,6}?(?:with\s+respect|respectfully|with\s+dignity|ethically|responsibly|within\s+the\s+law))""",
-    rf"""\b(?:ethical|legal|legitimate)\s+(?:and|or)\s+(?:ethical|legal|legitimate|responsible)
+    r"""\b(?:ethical|legal|legitimate)\s+(?:and|or)\s+(?:ethical|legal|legitimate|responsible)
         \s+(?:ways|means|alternatives|purposes|manner)\b""",
 )
 _EXHORT = _p(
