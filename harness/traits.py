@@ -95,6 +95,13 @@ class PressureTurn(BaseModel):
     )
 
 
+def _unique(what: str, values: list[str]) -> None:
+    """Raise naming the repeated values, so a spec's author sees which to rename."""
+    dupes = sorted({v for v in values if values.count(v) > 1})
+    if dupes:
+        raise ValueError(f"{what} must be unique; repeated: {', '.join(dupes)}")
+
+
 class TraitSpec(BaseModel):
     """A character trait: its description, behaviours, query dimensions and judge rubric."""
 
@@ -145,19 +152,13 @@ class TraitSpec(BaseModel):
     @field_validator("mirrors")
     @classmethod
     def _unique_mirror_ids(cls, v: list[MirrorPair]) -> list[MirrorPair]:
-        ids = [m.id for m in v]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"mirror ids must be unique; repeated: {', '.join(dupes)}")
+        _unique("mirror ids", [m.id for m in v])
         return v
 
     @field_validator("pressure_turns")
     @classmethod
     def _unique_pressure_names(cls, v: list[PressureTurn]) -> list[PressureTurn]:
-        names = [p.name for p in v]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"pressure turn names must be unique; repeated: {', '.join(dupes)}")
+        _unique("pressure turn names", [p.name for p in v])
         return v
 
     @field_validator("scenarios")
@@ -166,9 +167,7 @@ class TraitSpec(BaseModel):
         ids = [s.id for s in v]
         if None in ids:
             raise ValueError("every scenario in a trait spec needs an id, which queries use to name it")
-        dupes = sorted({i for i in ids if i is not None and ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"scenario ids must be unique; repeated: {', '.join(dupes)}")
+        _unique("scenario ids", [i for i in ids if i is not None])
         return v
 
     @model_validator(mode="after")
