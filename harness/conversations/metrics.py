@@ -26,7 +26,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from harness.conversations.records import ScoredConversation
-from harness.stats import clustered_mean_ci, wilson_ci
+from harness.stats import clustered_mean_ci, clustered_rate_ci
 
 __all__ = [
     "CONVERSATION_METRICS",
@@ -93,28 +93,6 @@ def _interval(values: list[float], clusters: list[str], rate: bool) -> Interval 
         mean, low, high = clustered_mean_ci(values, clusters)
     return Interval(value=_r(mean), low=_r(low), high=_r(high), n=len(values))
 
-
-def clustered_rate_ci(values: list[float], clusters: list[str]) -> tuple[float, float | None, float | None]:
-    """A rate's Wilson interval at the effective sample size of clustered 0/1 outcomes.
-
-    The design effect is the CR1 clustered variance over the independent one,
-    at least 1; with no variance at all (every outcome 0, or every one 1) each
-    query counts once. Unlike a t interval this stays inside [0, 1] and does not
-    collapse to a point at 0% or 100%.
-    """
-    n = len(values)
-    p = sum(values) / n
-    groups: dict[str, list[float]] = defaultdict(list)
-    for v, c in zip(values, clusters, strict=True):
-        groups[c].append(v)
-    g = len(groups)
-    if 0 < p < 1 and g > 1:
-        clustered = sum(sum(v - p for v in vs) ** 2 for vs in groups.values()) / n**2 * g / (g - 1)
-        n_eff = n / max(1.0, clustered / (p * (1 - p) / n))
-    else:
-        n_eff = float(g)
-    _, low, high = wilson_ci(p * n_eff, n_eff)  # type: ignore[arg-type]
-    return p, low, high
 
 
 class ConversationRow(BaseModel):
