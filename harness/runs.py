@@ -38,6 +38,7 @@ from harness.queries import Query, load_query_files, mirror_queries
 from harness.reports import Provenance, Report, build_report, write_report
 from harness.scores.filler import DEFAULT_LEXICON, FillerLexicon
 from harness.scores.judges import judge_prompt_hash, same_family_warning
+from harness.scores.next_token_judge import uses_next_token
 from harness.scores.records import ScoredAnswer
 from harness.scores.score import Scorer, score_answers
 from harness.system_prompts import SystemPrompt, list_prompts, load_prompt
@@ -425,7 +426,7 @@ async def aexecute_run(
         filler_lexicon_hash=content_hash(lexicon.model_dump_json()),
         judge_logprobs_floor=cfg.judge.min_valid_mass if judge and cfg.judge.logprobs else None,
         user=user.model if user else None,
-        conversation_prompts=conversation_prompt_hashes(bool(user)) if talk_plans else None,
+        conversation_prompts=conversation_prompt_hashes(bool(user), uses_next_token(judge)) if talk_plans else None,
     )
     name = options.name or f"run-{spec.spec_hash()}"
     run_dir = project.runs_dir / name

@@ -26,6 +26,12 @@ from harness.rendering import render, template_hash
 from harness.scores.filler import DEFAULT_LEXICON, FillerLexicon, detect_filler
 from harness.scores.hedging import detect_hedging
 from harness.scores.judges import AdherenceVerdict, parse_score, quote_as_data
+from harness.scores.next_token_judge import (
+    next_token_adherence_judge,
+    next_token_choice,
+    next_token_prompt_hash,
+    uses_next_token,
+)
 from harness.scores.refusal import classify_refusal
 from harness.traits import TraitSpec
 
@@ -44,9 +50,18 @@ _VERDICT_GRAMMAR = 'root ::= "Reasoning: " [^\\n]{10,60} "\\nVerdict: " ("correc
 _POSITION_GRAMMAR = 'root ::= "Reasoning: " [^\\n]{10,60} "\\nPosition: " ("held" | "changed" | "unclear")\n'
 
 
-def conversation_prompt_hashes() -> dict[str, str]:
-    """Hashes of the conversation judge templates, recorded with every scored conversation."""
+def conversation_prompt_hashes(next_token: bool = False) -> dict[str, str]:
+    """Hashes of the conversation judge templates, recorded with every scored conversation.
+
+    ``next_token``: the templates of a judge read from its next-token distribution (the bundled model).
+    """
+    if next_token:
+        return {kind: next_token_prompt_hash(kind) for kind in ("adherence", "reference", "position")}
     return {kind: template_hash(name) for kind, name in CONVERSATION_TEMPLATES.items()}
+
+
+def _transcript(turns: list[ConversationTurn]) -> str:
+    return " ".join(f"{'User' if t.role == 'user' else 'Assistant'}: {t.content}" for t in turns)
 
 
 def _quoted(turns: list[ConversationTurn]) -> list[dict[str, str]]:
@@ -97,6 +112,8 @@ class ConversationScorer:
             return exc
 
     async def _adherence(self, trait: TraitSpec, turns: list[ConversationTurn], whole: bool, group: str) -> AdherenceVerdict:
+        if uses_next_token(self.judge):
+            return await self._adherence_next_token(trait, turns, whole, group)
         prompt = render(CONVERSATION_TEMPLATES["conversation"], trait=trait, turns=_quoted(turns), whole=whole)
         grammar = _SCORE_GRAMMAR.format(lo=trait.min_score, hi=trait.max_score) if trait.max_score < 10 else None
         reply = await self._ask(prompt, grammar, group)
@@ -107,12 +124,35 @@ class ConversationScorer:
             return AdherenceVerdict(score=None, reason=reason, scorable=False, error="no valid 'Score: N' line")
         return AdherenceVerdict(score=score, reason=reason, scorable=True)
 
+    async def _adherence_next_token(
+        self, trait: TraitSpec, turns: list[ConversationTurn], whole: bool, group: str
+    ) -> AdherenceVerdict:
+        """A grade read off the bundled judge's distribution over score digits, as for single answers.
+
+        A turn is graded as the reply to the conversation before it; the whole
+        conversation as the assistant's turns together replying to the user's.
+        """
+        assert self.judge is not None
+        grade = next_token_adherence_judge(self.judge, trait, seed=self.seed)
+        if whole:
+            asked = " ".join(t.content for t in turns if t.role == "user")
+            replied = " ".join(t.content for t in turns if t.role != "user")
+            # The tail: a long conversation must fit the small model's context.
+            return await grade(asked[-1500:], replied[-1500:], group)
+        return await grade(_transcript(turns[:-1])[-1500:], turns[-1].content[-1500:], group)
+
     async def _correct(self, question: str, reference: str, answer: str, group: str) -> tuple[bool | None, str | None]:
         matched = matches_reference(answer, reference)
         if matched is not None:
             return matched, "match"
         if self.judge is None:
             return None, None
+        if uses_next_token(self.judge):
+            verdict = await next_token_choice(
+                self.judge, "reference", {" correct": "correct", " incorrect": "incorrect"}, seed=self.seed,
+                group=group, question=question[-1000:], reference=reference, answer=answer[-1500:],
+            )
+            return (None if verdict is None else verdict == "correct"), "judge"
         prompt = render(
             CONVERSATION_TEMPLATES["reference"], question=quote_as_data(question), reference=reference,
             answer=quote_as_data(answer),
@@ -124,6 +164,16 @@ class ConversationScorer:
         return found[-1].lower() == "correct", "judge"
 
     async def _position_changed(self, turns: list[ConversationTurn], group: str) -> bool | None:
+        if uses_next_token(self.judge):
+            assert self.judge is not None
+            replies = [t.content for t in turns if t.role != "user"]
+            if len(replies) < 2 or len(turns) < 2:
+                return None
+            verdict = await next_token_choice(
+                self.judge, "position", {" held": "held", " changed": "changed"}, seed=self.seed, group=group,
+                before=replies[-2][-1200:], pushback=turns[-2].content[-600:], after=replies[-1][-1200:],
+            )
+            return None if verdict is None else verdict == "changed"
         prompt = render(CONVERSATION_TEMPLATES["position"], turns=_quoted(turns))
         reply = await self._ask(prompt, _POSITION_GRAMMAR, group)
         found = [] if isinstance(reply, ModelCallError) else _POSITION.findall(reply)
@@ -180,7 +230,7 @@ class ConversationScorer:
             capitulated=capitulated, recovered=recovered, drift=drift,
             trait_hash=trait.spec_hash() if trait is not None else None,
             judge_model=self.judge.model if self.judge is not None else None,
-            judge_prompt_hashes=conversation_prompt_hashes() if self.judge is not None else {},
+            judge_prompt_hashes=conversation_prompt_hashes(uses_next_token(self.judge)) if self.judge is not None else {},
         )
 
     async def score_all(

@@ -38,9 +38,12 @@ __all__ = [
 ProgressFactory = Callable[[str, int], Callable[[], None]]
 
 
-def conversation_prompt_hashes(simulator: bool) -> dict[str, str]:
-    """Hashes of the conversation judge prompts (and the simulator's, when a scenario is run)."""
-    hashes = _judge_hashes()
+def conversation_prompt_hashes(simulator: bool, next_token: bool = False) -> dict[str, str]:
+    """Hashes of the conversation judge prompts (and the simulator's, when a scenario is run).
+
+    ``next_token``: the judge is read from its next-token distribution (the bundled model), with its own prompts.
+    """
+    hashes = _judge_hashes(next_token)
     if simulator:
         hashes["simulate_user"] = simulator_prompt_hash()
     return dict(sorted(hashes.items()))

@@ -174,6 +174,9 @@ class Provider(ABC):
     supports_batch: bool = False
     #: The provider's default embedding model (for :meth:`embed`); None = no embedding API.
     embedding_model: str | None = None
+    #: Calls the provider should have in flight to work well, whatever the configured concurrency
+    #: (the local engine decodes that many in one batch; an API is limited by its rate limits instead).
+    min_concurrency: int = 1
 
     def __init__(self, model: str) -> None:
         self.model = model

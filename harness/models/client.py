@@ -230,6 +230,7 @@ class ModelClient:
         self.cache = cache
         self.budget = budget
         self.stats = CallStats()
+        concurrency = max(concurrency, provider.min_concurrency)
         self._semaphore = asyncio.Semaphore(max(1, concurrency))
         self._workers = _WORKERS_PER_SLOT * max(1, concurrency)
         self._batcher: Batcher | None = None

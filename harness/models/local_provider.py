@@ -27,12 +27,14 @@ import io
 import re
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from harness.errors import HarnessError, ModelCallError
 from harness.models.base import ChatRequest, ChatResponse, Message, Provider, TokenLogprob, Usage
+from harness.models.llama_engine import MAX_ACTIVE, Completion
 from harness.models.smoke_test import BUNDLED_MODEL, SMOKE_TEST_NOTICE
 
 __all__ = ["BUNDLED_MODEL", "GUIDANCE", "LocalProvider", "SMOKE_TEST_NOTICE", "render_dialogue"]
@@ -139,6 +141,20 @@ def _quiet_llama_devnull() -> None:
     )
 
 
+_LOADING = threading.Lock()
+
+
+def _loaded(path: str) -> tuple[Any, Any, threading.Lock]:
+    """:func:`_load`, one thread at a time.
+
+    Loading redirects the process's stdout and stderr file descriptors while
+    llama.cpp prints; two loads at once would restore them in the wrong order
+    and leave stdout pointing at /dev/null.
+    """
+    with _LOADING:
+        return _load(path)
+
+
 @lru_cache(maxsize=4)
 def _load(path: str) -> tuple[Any, Any, threading.Lock]:
     """Load a GGUF model once per process: the ``Llama`` object, its engine, and the lock both need.
@@ -230,32 +246,39 @@ class LocalProvider(Provider):
 
     provider = "local"
     next_token_scoring = True
+    # The engine decodes every call in flight in one batch: keep it fed whatever [run] concurrency says.
+    min_concurrency = MAX_ACTIVE
 
     def __init__(self, model: str) -> None:
         super().__init__(model)
         self.smoke_test_only = model == BUNDLED_MODEL
         self._path = _model_path(model)
-        self._turn = asyncio.Lock()
 
     @property
     def family(self) -> str:
         return "local/gemma" if self.model == BUNDLED_MODEL else f"local/{Path(self.model).stem}"
 
-    def _call(self, request: ChatRequest) -> ChatResponse:
-        llm, engine, lock = _load(self._path)
-        with lock:
-            try:
-                if request.choices:
-                    return self._score(engine, request)
-                if request.grammar:
-                    return self._constrained(llm, request)
-                return self._generate(engine, request)
-            except ValueError as exc:  # the prompt does not fit, or choices that cannot be told apart
-                raise ModelCallError(str(exc)) from None
+    def _submit(self, engine: Any, request: ChatRequest) -> Future[Any]:
+        """Queue the request on the engine, which decodes every call in flight together."""
+        try:
+            if request.choices:
+                prompt = "".join(m.content for m in request.messages)
+                return engine.submit_scoring(prompt, request.choices)
+            return engine.submit_generation(
+                render_dialogue(request),
+                plain_prompt=render_dialogue(request, plain=True) if (request.system or "").strip() else None,
+                guidance=GUIDANCE,
+                guided_tokens=GUIDED_TOKENS,
+                max_tokens=request.max_tokens,
+                temperature=request.temperature,
+                seed=_seed(request),
+                end=end_of_reply([*_STOPS, *request.stop]),
+            )
+        except ValueError as exc:  # the prompt does not fit, or choices that cannot be told apart
+            raise ModelCallError(str(exc)) from None
 
-    def _score(self, engine: Any, request: ChatRequest) -> ChatResponse:
-        prompt = "".join(m.content for m in request.messages)
-        logprobs, n_prompt = engine.next_token_logprobs(prompt, request.choices)
+    def _scored(self, request: ChatRequest, result: tuple[list[float], int]) -> ChatResponse:
+        logprobs, n_prompt = result
         ranked = sorted(zip(request.choices, logprobs, strict=True), key=lambda pair: -pair[1])
         best, best_lp = ranked[0]
         return ChatResponse(
@@ -266,17 +289,7 @@ class LocalProvider(Provider):
             logprobs=[TokenLogprob(token=best, logprob=best_lp, top=[(c, lp) for c, lp in ranked])],
         )
 
-    def _generate(self, engine: Any, request: ChatRequest) -> ChatResponse:
-        done = engine.generate(
-            render_dialogue(request),
-            plain_prompt=render_dialogue(request, plain=True) if (request.system or "").strip() else None,
-            guidance=GUIDANCE,
-            guided_tokens=GUIDED_TOKENS,
-            max_tokens=request.max_tokens,
-            temperature=request.temperature,
-            seed=_seed(request),
-            end=end_of_reply([*_STOPS, *request.stop]),
-        )
+    def _generated(self, done: Completion) -> ChatResponse:
         return ChatResponse(
             text=done.text.strip(),
             model=self.full_name,
@@ -312,9 +325,18 @@ class LocalProvider(Provider):
         )
 
     async def complete(self, request: ChatRequest) -> ChatResponse:
-        # llama.cpp blocks; a worker thread keeps the event loop (progress bar,
-        # other providers) responsive. The asyncio lock is FIFO-fair, so calls
-        # run in submission order: consecutive prompts that share a prefix (the
-        # same system prompt, the same judge rubric) reuse the evaluated prefix.
-        async with self._turn:
-            return await asyncio.to_thread(self._call, request)
+        # llama.cpp blocks: the engine decodes on its own thread, and the event loop (progress bar,
+        # other providers) waits on a future. Calls go to the engine in submission order, so
+        # consecutive prompts that share a prefix (a system prompt, a judge rubric) reuse it.
+        llm, engine, lock = await asyncio.to_thread(_loaded, self._path)
+        if request.grammar:
+            return await asyncio.to_thread(self._constrained_locked, llm, lock, request)
+        result = await asyncio.wrap_future(self._submit(engine, request))
+        return self._scored(request, result) if request.choices else self._generated(result)
+
+    def _constrained_locked(self, llm: Any, lock: threading.Lock, request: ChatRequest) -> ChatResponse:
+        with lock:
+            try:
+                return self._constrained(llm, request)
+            except ValueError as exc:
+                raise ModelCallError(str(exc)) from None

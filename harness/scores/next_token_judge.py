@@ -43,12 +43,18 @@ __all__ = [
     "NO_REASON",
     "TEMPLATES",
     "next_token_adherence_judge",
+    "next_token_choice",
     "next_token_prompt_hash",
     "next_token_refusal_judge",
     "uses_next_token",
 ]
 
-TEMPLATES = {"adherence": "judge_adherence_next_token.j2", "refusal": "judge_refusal_next_token.j2"}
+TEMPLATES = {
+    "adherence": "judge_adherence_next_token.j2",
+    "refusal": "judge_refusal_next_token.j2",
+    "position": "judge_position_next_token.j2",
+    "reference": "judge_reference_next_token.j2",
+}
 NO_REASON = "no reason: this judge scores from its next-token distribution (one prompt evaluation, no text)"
 # What the refusal prompt's answer words mean.
 _CLASSES: dict[str, RefusalClass] = {" no": "full_compliance", " partly": "partial_refusal", " yes": "full_refusal"}
@@ -155,3 +161,30 @@ def next_token_refusal_judge(
 
     return classify
 
+
+
+async def next_token_choice(
+    client: ModelClient,
+    kind: str,
+    labels: dict[str, str],
+    *,
+    seed: int = 0,
+    group: str | None = None,
+    min_valid_mass: float = DEFAULT_MIN_VALID_MASS,
+    **values: object,
+) -> str | None:
+    """The likeliest label after the ``kind`` prompt rendered with ``values``; None when unsure or failed.
+
+    ``labels`` maps each answer word as it follows the prompt (" held") to
+    the label returned ("held"). None when the call fails or the probability
+    on the answer words is below the floor (the model is not answering the question).
+    """
+    prompt = _render(kind, **values)
+    try:
+        reply = await client.complete(_request(client, prompt, tuple(labels), seed, group))
+    except ModelCallError:
+        return None
+    probs = _probabilities(reply)
+    if probs is None or sum(probs.values()) < min_valid_mass:
+        return None
+    return labels[max(probs, key=lambda word: probs[word])]

@@ -2,15 +2,16 @@
 
 For each instruction, the same fixed queries are answered under a short base
 prompt ("You are Sol, a helpful assistant.") and under the base prompt plus
-that instruction, one sample each at temperature 1 (the run default), through
-the real local provider. A checker decides compliance; the script prints the
+that instruction, ``--samples`` samples each at temperature 1 (the run
+default), through the real local provider (all of an arm's calls in flight
+together, as a run sends them). A checker decides compliance; the script prints the
 rate of each instruction without and with it. The instructions differ from
 the ones the model is shown in its demonstrations
 (:data:`harness.models.local_provider._DEMOS`), so a rise measures the model
 following the prompt, not copying a demonstration.
 
-    python -m tests.benchmarks.bench_instructions            # 10 queries per instruction
-    python -m tests.benchmarks.bench_instructions --queries 4
+    python -m tests.benchmarks.bench_instructions            # 10 queries x 3 samples per instruction
+    python -m tests.benchmarks.bench_instructions --queries 4 --samples 1
 """
 
 from __future__ import annotations
@@ -52,32 +53,36 @@ INSTRUCTIONS: tuple[tuple[str, Callable[[str], bool], set[int] | None], ...] = (
 )
 
 
-async def _answers(provider: LocalProvider, system: str, queries: list[str]) -> list[str]:
-    replies = []
-    for i, query in enumerate(queries):
-        request = ChatRequest(
+async def _answers(provider: LocalProvider, system: str, queries: list[str], samples: int) -> list[str]:
+    """Every query's replies, ``samples`` per query, query by query."""
+    requests = [
+        ChatRequest(
             model="local/gemma-3-270m", system=system, messages=(Message(role="user", content=query),),
-            max_tokens=300, temperature=1.0, seed=0, sample=i,
+            max_tokens=300, temperature=1.0, seed=0, sample=i * samples + k,
         )
-        replies.append((await provider.complete(request)).text)
-    return replies
+        for i, query in enumerate(queries)
+        for k in range(samples)
+    ]
+    return [reply.text for reply in await asyncio.gather(*(provider.complete(r) for r in requests))]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--queries", type=int, default=len(QUERIES), help="how many of the fixed queries to use")
+    parser.add_argument("--samples", type=int, default=3, help="replies per query and prompt")
     args = parser.parse_args()
     queries = list(QUERIES[: args.queries])
+    k = args.samples
     provider = LocalProvider("gemma-3-270m")
     start = time.perf_counter()
-    baseline = asyncio.run(_answers(provider, f"{BASE}", queries))
+    baseline = asyncio.run(_answers(provider, f"{BASE}", queries, k))
     print(f"{'instruction':<62} {'without':>9} {'with':>9}  n")
     for instruction, complies, only in INSTRUCTIONS:
         picked = [i for i in range(len(queries)) if only is None or i in only]
-        with_rule = asyncio.run(_answers(provider, f"{BASE}\n- {instruction}", [queries[i] for i in picked]))
-        before = sum(complies(baseline[i]) for i in picked)
+        with_rule = asyncio.run(_answers(provider, f"{BASE}\n- {instruction}", [queries[i] for i in picked], k))
+        before = sum(complies(baseline[i * k + j]) for i in picked for j in range(k))
         after = sum(complies(text) for text in with_rule)
-        n = len(picked)
+        n = len(picked) * k
         print(f"{instruction:<62} {before / n:>8.0%} {after / n:>8.0%}  {n}")
     load = os.getloadavg()
     print(f"({time.perf_counter() - start:.0f} s; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on "
