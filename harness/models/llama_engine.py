@@ -38,6 +38,7 @@ import atexit
 import collections
 import contextlib
 import io
+import itertools
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -312,17 +313,22 @@ class LlamaEngine:
             self._trim_idle()
 
     def _trim_idle(self) -> None:
-        """Drop what the least recently used idle sequences hold while the cache may be more than 3/4 full.
-
-        The count is an upper bound (a prefix shared by several sequences is
-        counted for each), so a step rarely finds the cache full.
-        """
-        held = sum(len(s.tokens) + len(s.pending) for s in self._seqs)
+        """Drop what the least recently used idle sequences hold while the cache is more than 7/8 full."""
         for seq in sorted((s for s in self._seqs if not s.busy and s.tokens), key=lambda s: s.used):
-            if held <= 3 * self._cells // 4:
+            if self._cells_held() <= 7 * self._cells // 8:
                 return
-            held -= len(seq.tokens)
             self._clear(seq)
+
+    def _cells_held(self) -> int:
+        """Cache cells the sequences hold or are about to fill, counting a shared prefix once.
+
+        Prefixes of 32 tokens or more are shared by copying, so the count is
+        the number of distinct prefixes of the sequences' token lists: over
+        the lists in sorted order, their lengths less each one's common prefix
+        with the next.
+        """
+        lists = sorted(s.tokens + s.pending for s in self._seqs if s.tokens or s.pending)
+        return sum(map(len, lists)) - sum(_common(a, b) for a, b in itertools.pairwise(lists))
 
     def _waits_for_shared_prefix(self, call: _Call) -> bool:
         """Whether a running call is still evaluating a long prefix ``call`` could copy once it is done."""
