@@ -14,6 +14,8 @@ import re
 
 from pydantic import BaseModel, ConfigDict
 
+from harness.scores.answer_text import answer_text
+
 __all__ = ["HEDGES", "HedgeResult", "detect_hedging"]
 
 HEDGES: tuple[str, ...] = (
@@ -58,9 +60,21 @@ def _normalise(text: str) -> str:
     return text.replace("’", "'").replace("‘", "'").lower()
 
 
-# The prefilter below; tests turn it off to check the results stay the same.
+# The prefilters below; tests turn them off to check the results stay the same.
 _FAST = True
 _PATTERN = re.compile(r"\b(" + "|".join(re.escape(h) for h in HEDGES) + r")\b")
+
+
+_COMMON = frozenset("a an as i it is do not cannot can't don't this the to up you your have".split())
+
+
+def _key(phrase: str) -> str:
+    """The phrase's longest uncommon word standing between spaces or commas (a match has it as a whole word)."""
+    return max((w for w in re.split(r"[ ,]+", phrase) if w.isalpha() and w not in _COMMON), key=len)
+
+
+# Every hedge holds one of these as a word: an answer with none of them (most answers) has no hedge.
+_KEYS = frozenset(_key(h) for h in HEDGES)
 
 
 class HedgeResult(BaseModel):
@@ -74,6 +88,13 @@ class HedgeResult(BaseModel):
 
 def detect_hedging(text: str) -> HedgeResult:
     """Find stock hedges anywhere in ``text`` (deduplicated, in order)."""
+    if _FAST:
+        # The words of the answer, shared with the refusal classifier. They are split at every punctuation mark
+        # and space, so a phrase's inner word matched between word boundaries is one of them (unless an ASCII
+        # control character, a boundary for the regex but not a separator here, touches it: not ``clean``).
+        view = answer_text(text)
+        if view.clean and _KEYS.isdisjoint(view.words):
+            return HedgeResult(has_hedge=False, phrases=[])
     normalised = _normalise(text)
     found: list[str] = []
     # Speed: a match needs its phrase verbatim in the text, and a few dozen substring tests are far cheaper than

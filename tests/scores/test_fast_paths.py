@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from harness.scores import hedging, refusal
+from harness.scores import answer_text, hedging, refusal
 from harness.scores.filler import detect_filler
 from harness.scores.hedging import detect_hedging
 from harness.scores.refusal import classify_refusal, rule_verdict
@@ -37,6 +37,9 @@ EDGE_CASES = [
     "```json\n{\"error\": \"I can't help with that.\"}\n```",
     "no punctuation at all i cannot help you with this one sorry",
     "As an AI, I don't have personal opinions, but this is a complex issue. Reasonable people can disagree.",
+    # Hedges touching control characters and non-ASCII punctuation (the hedging prefilter's words).
+    "This is a nuanced\x02 question→reasonable people disagree•it\u2019s important to note\x01",
+    "a→b •item ‑x\xadY é\x01z: as an ai, i don\u2019t take sides; i remain neutral\u2026",
 ]
 
 
@@ -71,7 +74,7 @@ def _results() -> list[tuple[Any, ...]]:
 def test_shortcuts_change_no_result(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(TEXTS) > 4000  # the dev set, the labelled set, the injection answers and the unit cases
     fast = _results()
-    for module in (refusal, hedging):
+    for module in (refusal, hedging, answer_text):
         monkeypatch.setattr(module, "_FAST", False)
     slow = _results()
     differing = [TEXTS[i][:80] for i, (a, b) in enumerate(zip(fast, slow, strict=True)) if a != b]
@@ -114,7 +117,7 @@ def test_branch_regexes_match_exactly_where_the_whole_pattern_does() -> None:
 def test_gate_words_are_the_same_either_way(monkeypatch: pytest.MonkeyPatch) -> None:
     from harness.scores.refusal import _MARKDOWN, _gate_words, _plain
 
-    flats = [_MARKDOWN.sub(" ", _plain(t).lower()) for t in [*TEXTS, "naïve café—don’t_x 5½ ﬁle ①"]]
+    flats = [_MARKDOWN.sub(" ", _plain(t).lower()) for t in [*TEXTS, "naïve café—don’t_x 5½ ﬁle ①", "a→b •item ‑x\xadY é\x01z"]]
     fast = [_gate_words(f) for f in flats]
-    monkeypatch.setattr(refusal, "_FAST", False)
+    monkeypatch.setattr(answer_text, "_FAST", False)
     assert fast == [_gate_words(f) for f in flats]
