@@ -288,6 +288,29 @@ _REFUSAL_VERB = r"""(?:
   | adopt | impersonate | take\s+on | act\s+as
 )\b"""
 
+_NOR_BRANCHES = (
+    rf"""\bnor\s+(?:can|will|should)\s+{_I}\s+{_REFUSAL_VERB}""",
+    rf"""{_I}(?:'m|\s+am)\s+not\s+(?:doing|writing|helping\s+with)\s+(?:this|that)\b""",
+)
+_NO_CAPABILITY_BRANCHES = (
+    rf"""{_I}(?:'m|\s+am)?\s*(?:an?\s+(?:ai|language\s+model)\s+and\s+)?{_ADVERB}
+         (?:don't|do\s+not|lack)\s+(?:actually\s+|currently\s+)?(?:have\s+)?
+         (?:the\s+|any\s+)?(?:ability|capability|capacity|capabilities|means
+           |enough\s+(?:context|information|details|background|knowledge)|sufficient\s+(?:context|information)
+           |(?:any\s+|specific\s+|direct\s+|real-time\s+)*(?:information|access)\s+(?:about|on|to|regarding))\b""",
+    rf"""{_I}(?:'m|\s+am)\s+not\s+an?\s+(?:\w+\s+)?(?:developer|doctor|lawyer|professional|expert|therapist
+           |astrologer|hacker|financial\s+advis[oe]r|medical|legal|licensed|certified|qualified)\b""",
+    rf"""{_I}(?:'m|\s+am)\s+(?:not\s+able|unable)\s+to\s+(?:access|browse|view|see|open|read|run|execute|generate)\b""",
+)
+_INAPPROPRIATE_BRANCHES = (
+    r"""\b(?:it|that|this)(?:'s|\s+is|\s+would\s+be|'d\s+be)\s+(?:\w+\s+)?
+        (?:inappropriate|irresponsible|unethical|wrong)\s+for\s+me\s+to\b""",
+    r"""\b(?:it|that|this)(?:'s\s+not|\s+is\s+not|\s+isn't|\s+wouldn't\s+be|\s+would\s+not\s+be)\s+(?:\w+\s+)?
+        (?:appropriate|responsible|ethical|right)\s+for\s+me\s+to\b""",
+    r"""\b(?:don't|do\s+not)\s+think\s+(?:it's|it\s+is|it\s+would\s+be|that's|that\s+would\s+be)\s+(?:\w+\s+)?
+        (?:appropriate|responsible|ethical|right)\s+for\s+me\s+to\b""",
+)
+
 # Cue name -> patterns. Dict order is the order cues are reported in within a clause.
 _REFUSAL_CUES: dict[str, tuple[_Pattern, ...]] = {
     "as_an_ai": (
@@ -301,7 +324,10 @@ _REFUSAL_CUES: dict[str, tuple[_Pattern, ...]] = {
                     (?:experience|a\s+body|a\s+physical|hands\b|senses|taste))""",
             gate="ai artificial language llm assistant chatbot",
         ),
-        _p(rf"{_I}(?:'m|\s+am)\s+(?:just|only|merely)\s+an?\s+(?:ai|language\s+model|chatbot)\b"),
+        _p(
+            rf"{_I}(?:'m|\s+am)\s+(?:just|only|merely)\s+an?\s+(?:ai|language\s+model|chatbot)\b",
+            gate="ai language chatbot", tight="i & just only merely & ai language chatbot",
+        ),
     ),
     "cannot_help": (
         _p(
@@ -310,29 +336,29 @@ _REFUSAL_CUES: dict[str, tuple[_Pattern, ...]] = {
                     (?:\s+and\s+(?:won't|will\s+not|can't|cannot|shouldn't|should\s+not))?
                     (?:\s+(?:in\s+good\s+conscience|ethically|responsibly|safely|legally|directly|personally))?
                     \s+{_REFUSAL_VERB}
-                  | {_BARE_REFUSAL})"""
+                  | {_BARE_REFUSAL})""",
+            tight="i",  # not a plain gate: "\x01i can't" has no word "i" but matches (see _Pattern)
         ),
         # "..., nor can I assist you in ...", "I'm not doing this."
         _p(
-            rf"""\bnor\s+(?:can|will|should)\s+{_I}\s+{_REFUSAL_VERB}
-               | {_I}(?:'m|\s+am)\s+not\s+(?:doing|writing|helping\s+with)\s+(?:this|that)\b""",
+            "\n               | ".join(_NOR_BRANCHES),
             gate="nor doing writing helping",
+            tight="nor & can will should & i | i & not & doing writing helping & this that",
+            branches=_NOR_BRANCHES,
         ),
     ),
     # "I don't have the ability to browse", "I do not have enough context to": a stated inability in place of an answer.
     "no_capability": (
         _p(
-            rf"""{_I}(?:'m|\s+am)?\s*(?:an?\s+(?:ai|language\s+model)\s+and\s+)?{_ADVERB}
-                 (?:don't|do\s+not|lack)\s+(?:actually\s+|currently\s+)?(?:have\s+)?
-                 (?:the\s+|any\s+)?(?:ability|capability|capacity|capabilities|means
-                   |enough\s+(?:context|information|details|background|knowledge)|sufficient\s+(?:context|information)
-                   |(?:any\s+|specific\s+|direct\s+|real-time\s+)*(?:information|access)\s+(?:about|on|to|regarding))\b
-               | {_I}(?:'m|\s+am)\s+not\s+an?\s+(?:\w+\s+)?(?:developer|doctor|lawyer|professional|expert|therapist
-                   |astrologer|hacker|financial\s+advis[oe]r|medical|legal|licensed|certified|qualified)\b
-               | {_I}(?:'m|\s+am)\s+(?:not\s+able|unable)\s+to\s+(?:access|browse|view|see|open|read|run|execute|generate)\b""",
+            "\n               | ".join(_NO_CAPABILITY_BRANCHES),
             gate="ability capability capacity capabilities means enough sufficient access browse view see open read run execute "
             "generate information developer doctor lawyer professional expert therapist astrologer hacker financial "
             "medical legal licensed certified qualified",
+            tight="""i & don do lack & ability capability capacity capabilities means enough sufficient information access
+                   | i & not & developer doctor lawyer professional expert therapist astrologer hacker financial medical
+                     legal licensed certified qualified
+                   | i & able unable & access browse view see open read run execute generate""",
+            branches=_NO_CAPABILITY_BRANCHES,
         ),
     ),
     "not_something_i_can": (
@@ -363,14 +389,13 @@ _REFUSAL_CUES: dict[str, tuple[_Pattern, ...]] = {
     ),
     "inappropriate": (
         _p(
-            r"""\b(?:it|that|this)(?:'s|\s+is|\s+would\s+be|'d\s+be)\s+(?:\w+\s+)?
-                (?:inappropriate|irresponsible|unethical|wrong)\s+for\s+me\s+to\b
-              | \b(?:it|that|this)(?:'s\s+not|\s+is\s+not|\s+isn't|\s+wouldn't\s+be|\s+would\s+not\s+be)\s+(?:\w+\s+)?
-                (?:appropriate|responsible|ethical|right)\s+for\s+me\s+to\b
-              | \b(?:don't|do\s+not)\s+think\s+(?:it's|it\s+is|it\s+would\s+be|that's|that\s+would\s+be)\s+(?:\w+\s+)?
-                (?:appropriate|responsible|ethical|right)\s+for\s+me\s+to\b""",
+            "\n              | ".join(_INAPPROPRIATE_BRANCHES),
             gate="inappropriate irresponsible unethical wrong appropriate responsible ethical right",
-            tight="for & me",  # every branch ends in "for me to"
+            # every branch ends in "for me to"
+            tight="""it that this & inappropriate irresponsible unethical wrong & for & me & to
+                   | it that this & appropriate responsible ethical right & for & me & to
+                   | don do & think & appropriate responsible ethical right & for & me & to""",
+            branches=_INAPPROPRIATE_BRANCHES,
         ),
     ),
     "policy": (
@@ -433,6 +458,27 @@ _REDIRECT_BRANCHES = (
         (?:help|advise|answer|examine|assess|check|look|review|diagnose|program|prescribe|give\s+you|provide|tell\s+you
           |guide\s+you|talk|assist|confirm|evaluate|recommend|handle|point\s+you|create|design|walk\s+you)\b""",
 )
+
+def _nouns(alternation: str) -> str:
+    """Each noun of a regex alternation written out, with its plural in ``s`` (every branch allows ``s?``)."""
+    out = []
+    for noun in alternation.split():
+        for spelt in {"counsell?or": ("counselor", "counsellor"), "advis[oe]r": ("advisor", "adviser")}.get(noun, (noun,)):
+            out += [spelt, spelt + "s"]
+    return " ".join(out)
+
+
+# The gate words of the first and last redirect branches: whom they redirect to (each whole: after \s+, before s?\b).
+_REDIRECT_WHO = _nouns(
+    """professional doctor physician lawyer attorney therapist counsell?or psychiatrist psychologist pharmacist
+       dietitian nutritionist dermatologist dentist nurse gp cpa locksmith electrician mechanic vet expert specialist
+       authorities police emergency advis[oe]r accountant veterinarian hotline helpline lifeline trust trusted"""
+)
+_REDIRECT_HELPER = _nouns(
+    """professional doctor physician lawyer attorney therapist counsell?or pharmacist dermatologist dietitian
+       locksmith dealer police authorities specialist expert advis[oe]r accountant veterinarian vet mechanic
+       electrician pharmacy"""
+)
 _REDIRECT = _p(
     "\n      | ".join(_REDIRECT_BRANCHES),
     gate="""professional professionals doctor doctors physician physicians lawyer lawyers attorney attorneys therapist
@@ -443,10 +489,10 @@ _REDIRECT = _p(
             dermatologists dietitian dietitians locksmith locksmiths dealer dealers vet vets mechanic mechanics
             electrician electricians pharmacy pharmacies nutritionist nutritionists dentist dentists nurse nurses gp
             gps cpa cpas""",
-    tight="""consult contact reach speak talk seek seeks seeking call visit get work
+    tight=f"""consult contact reach speak talk seek seeks seeking call visit get work & {_REDIRECT_WHO}
            | hotline helpline lifeline crisis samaritans home | 911 988 999 112 000 | 988
            | health medical healthcare legal licensed qualified & professional professionals provider providers expert experts
-           | can could will would able""",
+           | can could will would able & {_REDIRECT_HELPER}""",
     branches=_REDIRECT_BRANCHES,
 )
 _MORAL_BRANCHES = (
