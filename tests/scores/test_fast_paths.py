@@ -107,11 +107,17 @@ def test_branch_regexes_match_exactly_where_the_whole_pattern_does() -> None:
     assert _literal_first(r"\bit(?:'s|\s+is)") == r"(?:it(?<!\wit)(?:'s|\s+is))"
     assert _literal_first(r"\b(?:violates?|seek\s+help)\s+x") == r"(?:violate(?<!\wviolate)s?|seek(?<!\wseek)\s+help)\s+x"
     assert _literal_first(r"\b988\s+x") == r"\b988\s+x"  # not a word: unchanged
-    for text in TEXTS + [f"{w}{sep}it's important to respect" for w in ("x", "_", "9", "é", "") for sep in ("", " ")]:
+    extra = [f"{w}{sep}it's important to respect" for w in ("x", "_", "9", "é", "") for sep in ("", " ")]
+    extra += [f"{w}{sep}{who} can help" for w in ("x", "_", "") for sep in ("", " ")
+              for who in ("vet", "vets", "counsellors", "adviser", "pharmacys", "veterinarian")]
+    for text in TEXTS + extra:
         flat = _MARKDOWN.sub(" ", _plain(text).lower())
         for pattern in split:
             whole = pattern.regex.search(flat) is not None
             assert whole == any(rx.search(flat) for rx in pattern.branches), (pattern.regex.pattern[:60], text[:60])
+            for rx, by_word in zip(pattern.branches, pattern.split or (), strict=False):
+                if by_word is not None:  # a branch split by its first word: the same matches, word by word
+                    assert (rx.search(flat) is not None) == any(w.search(flat) for w in by_word.values()), text[:60]
 
 
 def test_gate_words_are_the_same_either_way(monkeypatch: pytest.MonkeyPatch) -> None:
