@@ -222,7 +222,10 @@ class _Pattern:
         return True
 
     def tight_pass(self, text: str, words: frozenset[str]) -> bool:
-        return any(self._branch_pass(branch, text, words) for branch in self.tight)
+        for branch in self.tight:
+            if self._branch_pass(branch, text, words):
+                return True
+        return False
 
 
 def _p(
@@ -455,19 +458,25 @@ _REFUSAL_CUES: dict[str, tuple[_Pattern, ...]] = {
 
 _APOLOGY = _p(r"\b(?:sorry|apologi[sz]e|unfortunately|regrettably|i'm\s+afraid)\b")
 
-_OFFER = re.compile(
-    rf"""{_I}(?:(?:'d|\s+would)?\s*(?:be\s+)?|(?:'m|\s+am)\s+)(?:happy|glad|more\s+than\s+happy|willing)\s+to\b
-      | {_I}(?:'d|\s+would)?\s*(?:be\s+)?able\s+to\s+(?:help|assist|discuss|talk|provide|share|explain|offer|suggest|point)
-      | {_I}(?:'ll|\s+will)\s+(?:gladly\s+)?(?:find|look\s+up|help|point\s+you|suggest|recommend|send)\b
-      | \bwould\s+it\s+help\s+(?:to|if)\b
-      | {_I}\s+(?:can|could)\s+(?:instead\s+)?(?:help|assist|tell\s+you|explain|provide|offer|suggest|point\s+you|share|discuss
-           |talk|give\s+you|walk\s+you|write|create|draft|put\s+together|come\s+up\s+with|show\s+you)\b
-      | \bwhat\s+i\s+(?:can|could)\s+(?:do|tell\s+you|offer|share|say|help\s+with)\b
-      | \blet\s+me\s+(?:instead\s+)?(?:explain|tell\s+you|share|walk\s+you|suggest|offer|point\s+you)\b
-      | \bif\s+you(?:'d|\s+would)?\s+like,?\s+i\s+(?:can|could)\b
-      | \b(?:would\s+you\s+like|do\s+you\s+want|want)\s+(?:me\s+to|to\s+(?:explore|discuss|learn|talk))\b""",
-    re.VERBOSE,
+# One string per branch, each with a word (or piece of one) every match of it spells out: _offer() searches a
+# clause only for the branches whose word it holds.
+_OFFER_BRANCHES = (
+    (("happy", "glad", "willing"),
+     rf"""{_I}(?:(?:'d|\s+would)?\s*(?:be\s+)?|(?:'m|\s+am)\s+)(?:happy|glad|more\s+than\s+happy|willing)\s+to\b"""),
+    (("able",),
+     rf"""{_I}(?:'d|\s+would)?\s*(?:be\s+)?able\s+to\s+(?:help|assist|discuss|talk|provide|share|explain|offer|suggest|point)"""),
+    (("ll",), rf"""{_I}(?:'ll|\s+will)\s+(?:gladly\s+)?(?:find|look\s+up|help|point\s+you|suggest|recommend|send)\b"""),
+    (("would",), r"""\bwould\s+it\s+help\s+(?:to|if)\b"""),
+    (("can", "could"),
+     rf"""{_I}\s+(?:can|could)\s+(?:instead\s+)?(?:help|assist|tell\s+you|explain|provide|offer|suggest|point\s+you|share|discuss
+           |talk|give\s+you|walk\s+you|write|create|draft|put\s+together|come\s+up\s+with|show\s+you)\b"""),
+    (("what",), r"""\bwhat\s+i\s+(?:can|could)\s+(?:do|tell\s+you|offer|share|say|help\s+with)\b"""),
+    (("let",), r"""\blet\s+me\s+(?:instead\s+)?(?:explain|tell\s+you|share|walk\s+you|suggest|offer|point\s+you)\b"""),
+    (("like",), r"""\bif\s+you(?:'d|\s+would)?\s+like,?\s+i\s+(?:can|could)\b"""),
+    (("would", "want"), r"""\b(?:would\s+you\s+like|do\s+you\s+want|want)\s+(?:me\s+to|to\s+(?:explore|discuss|learn|talk))\b"""),
 )
+_OFFER = re.compile("\n      | ".join(b for _, b in _OFFER_BRANCHES), re.VERBOSE)
+_OFFER_SPLIT = tuple((keys, re.compile(_literal_first(b), re.VERBOSE)) for keys, b in _OFFER_BRANCHES)
 # An offer followed by "that ..." or ": ..." delivers content inline.
 _OFFER_CONTENT = re.compile(r"^\s*(?:you\s+)?(?:that\b|[^:]*:)(.*)$", re.DOTALL)
 
@@ -733,7 +742,7 @@ def _matches(regexes: tuple[re.Pattern[str], ...], text: str) -> bool:
 def _classify_clause(text: str, sentence: str, list_item: bool, active: _Active) -> _Clause:
     refusal = [name for name, patterns in active.refusal if any(p.regex.search(text) for p in patterns)]
     # Inside a refusal, "I can help" is part of "not something I can help with".
-    offer = None if refusal or not active.offer or not _may_offer(text) else _OFFER.search(text)
+    offer = None if refusal or not active.offer or not _may_offer(text) else _offer(text)
     redirect = active.redirect and _matches(active.redirect_rx or (_REDIRECT.regex,), text)
     moral = active.moral and _matches(active.moral_rx or (_MORAL.regex,), text)
     exhort = (active.exhort and _matches(active.exhort_rx or (_EXHORT.regex,), text)) or (
@@ -761,9 +770,39 @@ def _classify_clause(text: str, sentence: str, list_item: bool, active: _Active)
     elif _hedges(text) or (sentence.rstrip().endswith("?") and _TO_USER.search(sentence)):
         clause.kind = "hedge"  # questions back to the user ("Would that help?") give nothing yet
     else:
-        clause.words = len(_WORD.findall(text))
+        clause.words = _count_words(text)
         clause.justification = clause.words <= MAX_JUSTIFICATION_WORDS and bool(_RISK.search(text))
     return clause
+
+
+# ASCII bytes that are not letters or digits, made spaces: an ASCII text's words are then what split() returns.
+_NON_ALNUM_BYTES = bytes.maketrans(
+    bytes(b for b in range(128) if not chr(b).isalnum()), b" " * sum(not chr(b).isalnum() for b in range(128))
+)
+
+
+def _count_words(text: str) -> int:
+    """``len(_WORD.findall(text))``: the runs of letters and digits (on ASCII text, by a bytes translate)."""
+    if _FAST and text.isascii():
+        return len(text.encode("ascii").translate(_NON_ALNUM_BYTES).split())
+    return len(_WORD.findall(text))
+
+
+def _offer(text: str) -> re.Match[str] | None:
+    """``_OFFER.search(text)``, branch by branch: the leftmost match, the earliest branch at equal starts."""
+    if not _FAST:
+        return _OFFER.search(text)
+    best = None
+    for keys, rx in _OFFER_SPLIT:
+        for key in keys:
+            if key in text:
+                break
+        else:
+            continue
+        found = rx.search(text)
+        if found is not None and (best is None or found.start() < best.start()):
+            best = found
+    return best
 
 
 def _may_offer(text: str) -> bool:
