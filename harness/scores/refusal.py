@@ -642,6 +642,16 @@ _RISK = re.compile(
       | \b(?:can|could|may|might|will|would)\s+(?:\w+\s+)?(?:lead\s+to|cause|result\s+in|worsen|endanger)\b""",
     re.VERBOSE,
 )
+# What every _RISK match holds as a whole word (a match is bounded by \b, so its words are runs of letters):
+# a listed word, "against" and "law", or a modal and a result; or else one of the prefixes as a substring.
+_RISK_WORDS = frozenset(
+    """illegal unlawful crime crimes criminal felony dangerous danger harm harmful hurtful hurt unsafe death deadly
+    fatal unethical immoral consequences risk risks risky toxic stalking harassment theft deceptive misleading wrong
+    distressing triggering offensive inappropriate prohibited""".split()
+)
+_RISK_PREFIXES = ("injur", "fraud", "dishonest", "misus", "abuse", "violat", "damag", "poison", "exploit")
+_RISK_MODALS = frozenset("can could may might will would".split())
+_RISK_RESULTS = frozenset("lead cause result worsen endanger".split())
 # A refusal that marks what came before it as the part it does give: "I won't go further than that".
 _PARTIAL_MARKER = re.compile(
     r"""\b(?:beyond\s+(?:that|this|the\s+basics|general)|any\s+further|further\s+than\s+(?:that|this)|more\s+than\s+that
@@ -770,8 +780,9 @@ def _classify_clause(text: str, sentence: str, list_item: bool, active: _Active)
     elif _hedges(text) or (sentence.rstrip().endswith("?") and _TO_USER.search(sentence)):
         clause.kind = "hedge"  # questions back to the user ("Would that help?") give nothing yet
     else:
-        clause.words = _count_words(text)
-        clause.justification = clause.words <= MAX_JUSTIFICATION_WORDS and bool(_RISK.search(text))
+        tokens = _ascii_words(text)
+        clause.words = len(tokens) if tokens is not None else len(_WORD.findall(text))
+        clause.justification = clause.words <= MAX_JUSTIFICATION_WORDS and _risky(text, tokens)
     return clause
 
 
@@ -781,11 +792,25 @@ _NON_ALNUM_BYTES = bytes.maketrans(
 )
 
 
-def _count_words(text: str) -> int:
-    """``len(_WORD.findall(text))``: the runs of letters and digits (on ASCII text, by a bytes translate)."""
+def _ascii_words(text: str) -> list[str] | None:
+    """``_WORD.findall(text)`` for ASCII text, by a bytes translate (None for other text, or shortcuts off)."""
     if _FAST and text.isascii():
-        return len(text.encode("ascii").translate(_NON_ALNUM_BYTES).split())
-    return len(_WORD.findall(text))
+        return text.encode("ascii").translate(_NON_ALNUM_BYTES).decode("ascii").split()
+    return None
+
+
+def _risky(text: str, words: list[str] | None) -> bool:
+    """``_RISK.search(text)``, skipped when the words lack what every match of it spells out whole."""
+    if words is not None:
+        present = set(words)
+        if (
+            present.isdisjoint(_RISK_WORDS)
+            and not ("against" in present and "law" in present)
+            and (present.isdisjoint(_RISK_MODALS) or present.isdisjoint(_RISK_RESULTS))
+            and not any(prefix in text for prefix in _RISK_PREFIXES)
+        ):
+            return False
+    return _RISK.search(text) is not None
 
 
 def _offer(text: str) -> re.Match[str] | None:
