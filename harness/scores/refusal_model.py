@@ -24,7 +24,7 @@ import itertools
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -76,6 +76,8 @@ class RefusalModel:
     # The first words of the weighted 2-grams and the first two of the weighted 3-grams (see weighted_features).
     heads2: frozenset[str] = frozenset()
     heads3: frozenset[str] = frozenset()
+    # The weights in whole 1/10,000ths, the intercept under "" (see probabilities).
+    units: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
     def weighted_features(self, text: str, rule_label: str, rule_cues: list[str]) -> list[str]:
         """The features of :func:`features` that carry a weight (the others change nothing), built faster.
@@ -99,11 +101,15 @@ class RefusalModel:
 
     def probabilities(self, feats: list[str]) -> tuple[float, float, float]:
         """The class probabilities; each feature counts once, as in training."""
-        # Exact sums (fsum), so the result does not depend on the order the features are summed in.
-        found = [w for w in map(self.weights.get, set(feats)) if w is not None]
-        b0, b1, b2 = self.intercept
-        z = [math.fsum([b0, *(w[0] for w in found)]), math.fsum([b1, *(w[1] for w in found)]),
-             math.fsum([b2, *(w[2] for w in found)])]
+        # Sums of whole numbers of 1/10,000 (the weights' precision in the file) are exact, so the result does
+        # not depend on the order the features come in.
+        z0, z1, z2 = self.units.get("", (0, 0, 0))
+        for w in map(self.units.get, set(feats)):
+            if w is not None:
+                z0 += w[0]
+                z1 += w[1]
+                z2 += w[2]
+        z = [z0 / _UNIT, z1 / _UNIT, z2 / _UNIT]
         top = max(z)
         e = [math.exp(v - top) for v in z]
         total = sum(e)
@@ -134,6 +140,13 @@ class RefusalModel:
         return [f for gain, f in sorted(scored, reverse=True)[:k] if gain > 0]
 
 
+_UNIT = 10_000  # the file's weights have four decimals
+
+
+def _units(w: list[float]) -> tuple[int, int, int]:
+    return round(w[0] * _UNIT), round(w[1] * _UNIT), round(w[2] * _UNIT)
+
+
 @lru_cache(maxsize=1)
 def load_model() -> RefusalModel:
     """The shipped model, read once from ``harness/data/refusal_model.json``."""
@@ -141,7 +154,10 @@ def load_model() -> RefusalModel:
     if raw.get("version") != MODEL_FORMAT_VERSION or tuple(raw["classes"]) != CLASSES:
         raise ValueError("harness/data/refusal_model.json has an unexpected format; retrain it")
     grams = [f.split(" ") for f in raw["weights"] if " " in f]
+    units = {f: _units(w) for f, w in raw["weights"].items()}
+    units[""] = _units(raw["intercept"])
     return RefusalModel(
+        units=units,
         heads2=frozenset(g[0] for g in grams),
         heads3=frozenset(f"{g[0]} {g[1]}" for g in grams if len(g) == 3),
         weights={f: (w[0], w[1], w[2]) for f, w in raw["weights"].items()},
