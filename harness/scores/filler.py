@@ -89,9 +89,6 @@ _CODE_WORD = "codeblock"
 # Only this much of each end of a long answer is split into sentences: openers
 # and closers live within a few sentences of the ends.
 _WINDOW = 1000
-# A longer answer is first split only this far into each end (see _Sentences); tests turn this off (_FAST).
-_ENDS = 400
-_FAST = True
 _INTERJECTIONS = ("Oh", "Ah", "Ooh", "Hey", "Hi", "Hello", "Well", "Hi there", "Hey there", "Hello there")
 
 
@@ -275,20 +272,10 @@ def _tokenize(raw: str) -> _Sentence:
     return _Sentence(words, pause_after)
 
 
-class _NeedAll(Exception):
-    """Reading went past the sentences split at the two ends: split the whole answer instead."""
-
-
 class _Sentences:
-    """The answer's sentences, tokenized lazily: only the ends are ever looked at.
+    """The answer's sentences, tokenized lazily: only the ends are ever looked at."""
 
-    A long answer is split only near its two ends (``_ENDS`` characters each, cut at a space: no sentence break
-    holds a space, so the breaks found there are the whole answer's; the piece cut in two is dropped), and the
-    sentences between them stand as a gap. Reading into the gap raises :class:`_NeedAll`, and the caller splits
-    the whole answer (``whole=True``); so the result is always that of splitting it all.
-    """
-
-    def __init__(self, text: str, whole: bool = False) -> None:
+    def __init__(self, text: str) -> None:
         if "```" in text or "~~~" in text:
             text = _FENCED_CODE.sub(f"\n{_CODE_WORD}\n", text)
         if "`" in text:
@@ -297,40 +284,17 @@ class _Sentences:
             # The middle cannot hold an opener or a closer; the line break keeps
             # the two ends from joining into one sentence.
             text = f"{text[:_WINDOW]}\n{text[-_WINDOW:]}"
+        self._raw = _SENTENCE_SPLIT.split(text)
         self._cache: dict[int, _Sentence] = {}
-        self._head: list[str] = []
-        self._tail: list[str] = []
-        self._raw: list[str] = []
-        self._lazy = False
-        head_cut = text.find(" ", _ENDS) if _FAST and not whole else -1
-        tail_cut = text.rfind(" ", 0, len(text) - _ENDS) + 1
-        if 0 < head_cut < tail_cut - 1:
-            self._head = _SENTENCE_SPLIT.split(text[:head_cut])[:-1]
-            self._tail = _SENTENCE_SPLIT.split(text[tail_cut:])[1:]
-            # At least one sentence (the one cut) lies between them: stand-in indices for the gap.
-            self._length = len(self._head) + 1 + len(self._tail)
-            self._lazy = True
-        else:
-            self._raw = _SENTENCE_SPLIT.split(text)
-            self._length = len(self._raw)
 
     def __len__(self) -> int:
-        return self._length
+        return len(self._raw)
 
     def __getitem__(self, i: int) -> _Sentence:
         sentence = self._cache.get(i)
         if sentence is None:
-            sentence = self._cache[i] = _tokenize(self._text_of(i))
+            sentence = self._cache[i] = _tokenize(self._raw[i])
         return sentence
-
-    def _text_of(self, i: int) -> str:
-        if not self._lazy:
-            return self._raw[i]
-        if i < len(self._head):
-            return self._head[i]
-        if i >= self._length - len(self._tail):
-            return self._tail[i - (self._length - len(self._tail))]
-        raise _NeedAll
 
 
 def _match(sentence: _Sentence, i: int, index: _Index) -> tuple[tuple[str, ...], str] | None:
@@ -433,14 +397,9 @@ def detect_filler(text: str, lexicon: FillerLexicon = DEFAULT_LEXICON) -> Filler
         The canonical phrases found; see the module docstring for the rules.
     """
     table = _compile(tuple(lexicon.openers), tuple(lexicon.closers))
-    try:
-        sentences = _Sentences(text)
-        openers, first_unconsumed = _openers(sentences, table)
-        closers = _closers(sentences, first_unconsumed, table)
-    except _NeedAll:
-        sentences = _Sentences(text, whole=True)
-        openers, first_unconsumed = _openers(sentences, table)
-        closers = _closers(sentences, first_unconsumed, table)
+    sentences = _Sentences(text)
+    openers, first_unconsumed = _openers(sentences, table)
+    closers = _closers(sentences, first_unconsumed, table)
     openers, closers = _dedupe(openers), _dedupe(closers)
     phrases = _dedupe([*openers, *closers])
     return FillerResult(has_filler=bool(phrases), phrases=phrases, openers=openers, closers=closers)

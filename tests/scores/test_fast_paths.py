@@ -3,8 +3,7 @@
 The refusal classifier and hedging skip work for speed (tight word gates,
 branch-by-branch search, prefilters before regex scans and splits; each
 module's ``_FAST``, and ``answer_text``'s for the view they share), and filler
-splits a long answer into sentences only near its ends (and skips phrase
-look-ups where no phrase starts).
+skips phrase look-ups where no phrase starts.
 This runs every answer of the committed data through the straightforward path
 (shortcuts off) and the fast one and requires identical results: class, cues,
 reason, phrases, and the model's verdict built on top of the rules.
@@ -18,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from harness.scores import answer_text, filler, hedging, refusal
+from harness.scores import answer_text, hedging, refusal
 from harness.scores.filler import detect_filler
 from harness.scores.hedging import detect_hedging
 from harness.scores.refusal import classify_refusal, rule_verdict
@@ -42,7 +41,7 @@ EDGE_CASES = [
     # Hedges touching control characters and non-ASCII punctuation (the hedging prefilter's words).
     "This is a nuanced\x02 question→reasonable people disagree•it\u2019s important to note\x01",
     "a→b •item ‑x\xadY é\x01z: as an ai, i don\u2019t take sides; i remain neutral\u2026",
-    # Filler reading past the split ends of a long answer: openers all through the head, closers all through the tail.
+    # Long answers made of openers and closers.
     "Great question! " * 40 + "Here is the answer, in full. " * 30 + "Hope this helps! Let me know! " * 30,
     "Sure! Certainly!\n" * 60 + "The answer is 42." + " Feel free to ask." * 60,
 ]
@@ -79,7 +78,7 @@ def _results() -> list[tuple[Any, ...]]:
 def test_shortcuts_change_no_result(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(TEXTS) > 4000  # the dev set, the labelled set, the injection answers and the unit cases
     fast = _results()
-    for module in (refusal, hedging, answer_text, filler):
+    for module in (refusal, hedging, answer_text):
         monkeypatch.setattr(module, "_FAST", False)
     slow = _results()
     differing = [TEXTS[i][:80] for i, (a, b) in enumerate(zip(fast, slow, strict=True)) if a != b]
