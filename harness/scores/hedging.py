@@ -73,8 +73,12 @@ def _key(phrase: str) -> str:
     return max((w for w in re.split(r"[ ,]+", phrase) if w.isalpha() and w not in _COMMON), key=len)
 
 
-# Every hedge holds one of these as a word: an answer with none of them (most answers) has no hedge.
-_KEYS = frozenset(_key(h) for h in HEDGES)
+# Every hedge holds its key as a word: an answer with none of them (most answers) has no hedge, and one
+# with some can only hold the hedges of those keys.
+_BY_KEY: dict[str, tuple[str, ...]] = {}
+for _hedge in HEDGES:
+    _BY_KEY[_key(_hedge)] = (*_BY_KEY.get(_key(_hedge), ()), _hedge)
+_KEYS = frozenset(_BY_KEY)
 
 
 class HedgeResult(BaseModel):
@@ -88,19 +92,23 @@ class HedgeResult(BaseModel):
 
 def detect_hedging(text: str) -> HedgeResult:
     """Find stock hedges anywhere in ``text`` (deduplicated, in order)."""
+    candidates = HEDGES
     if _FAST:
         # The words of the answer, shared with the refusal classifier. They are split at every punctuation mark
         # and space, so a phrase's inner word matched between word boundaries is one of them (unless an ASCII
         # control character, a boundary for the regex but not a separator here, touches it: not ``clean``).
         view = answer_text(text)
-        if view.clean and _KEYS.isdisjoint(view.words):
-            return HedgeResult(has_hedge=False, phrases=[])
+        if view.clean:
+            keys = _KEYS.intersection(view.words)
+            if not keys:
+                return HedgeResult(has_hedge=False, phrases=[])
+            candidates = tuple(h for k in keys for h in _BY_KEY[k])
     normalised = _normalise(text)
     found: list[str] = []
     # Speed: a match needs its phrase verbatim in the text, and a few dozen substring tests are far cheaper than
     # the regex scan (which has no literal prefix to skip ahead with), so most answers never run it. (Testing
     # shorter keys, such as each phrase's longest word, lets more answers through to the scan: slower.)
-    if not _FAST or any(h in normalised for h in HEDGES):
+    if not _FAST or any(h in normalised for h in candidates):
         for match in _PATTERN.finditer(normalised):
             if match.group(1) not in found:
                 found.append(match.group(1))

@@ -728,6 +728,10 @@ class _Active:
             clean = _CONTROL.search(flat) is None  # the tight gates' word boundaries hold (see _Pattern)
         refusal = []
         for name, patterns in _REFUSAL_CUES.items():
+            if len(patterns) == 1:  # most cues: no tuple to build when it does not match
+                if patterns[0].search(flat, words, clean):
+                    refusal.append((name, patterns))
+                continue
             found = tuple(p for p in patterns if p.search(flat, words, clean))
             if found:
                 refusal.append((name, found))
@@ -799,6 +803,13 @@ def _ascii_words(text: str) -> list[str] | None:
     return None
 
 
+def _has_risk_prefix(text: str) -> bool:
+    for prefix in _RISK_PREFIXES:  # a loop: any() over a generator costs more than these substring tests
+        if prefix in text:
+            return True
+    return False
+
+
 def _risky(text: str, words: list[str] | None) -> bool:
     """``_RISK.search(text)``, skipped when the words lack what every match of it spells out whole."""
     if words is not None:
@@ -807,7 +818,7 @@ def _risky(text: str, words: list[str] | None) -> bool:
             present.isdisjoint(_RISK_WORDS)
             and not ("against" in present and "law" in present)
             and (present.isdisjoint(_RISK_MODALS) or present.isdisjoint(_RISK_RESULTS))
-            and not any(prefix in text for prefix in _RISK_PREFIXES)
+            and not _has_risk_prefix(text)
         ):
             return False
     return _RISK.search(text) is not None
