@@ -3,7 +3,8 @@
 The refusal classifier and hedging skip work for speed (tight word gates,
 branch-by-branch search, prefilters before regex scans and splits; each
 module's ``_FAST``, and ``answer_text``'s for the view they share), and filler
-skips phrase look-ups where no phrase starts.
+skips tokenizing sentences that cannot hold an opener or a closer (its
+``_FAST``) and phrase look-ups where no phrase starts.
 This runs every answer of the committed data through the straightforward path
 (shortcuts off) and the fast one and requires identical results: class, cues,
 reason, phrases, and the model's verdict built on top of the rules.
@@ -17,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from harness.scores import answer_text, hedging, refusal
+from harness.scores import answer_text, filler, hedging, refusal
 from harness.scores.filler import detect_filler
 from harness.scores.hedging import detect_hedging
 from harness.scores.refusal import classify_refusal, rule_verdict
@@ -78,7 +79,7 @@ def _results() -> list[tuple[Any, ...]]:
 def test_shortcuts_change_no_result(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(TEXTS) > 4000  # the dev set, the labelled set, the injection answers and the unit cases
     fast = _results()
-    for module in (refusal, hedging, answer_text):
+    for module in (refusal, hedging, answer_text, filler):
         monkeypatch.setattr(module, "_FAST", False)
     slow = _results()
     differing = [TEXTS[i][:80] for i, (a, b) in enumerate(zip(fast, slow, strict=True)) if a != b]
