@@ -5,16 +5,17 @@ with its typographic punctuation made plain, and both skip regex scans when
 the answer lacks the words every match needs. The checks run one after the
 other on the same answer (``compute_scores`` loops over the checks per
 answer), so the view is built once and kept for the last few answers rather
-than rebuilt by each check.
+than rebuilt by each check. A check that only uses the view to skip work
+(hedging) takes it when the refusal classifier built it and otherwise works
+without it.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-__all__ = ["AnswerText", "answer_text", "build", "gate_words", "plain"]
+__all__ = ["AnswerText", "answer_text", "build", "gate_words", "plain", "recent_answer_text"]
 
 # The shortcuts here only skip work that cannot change a result; tests turn them off and compare
 # (tests/scores/test_fast_paths.py). Nothing else should touch this.
@@ -91,11 +92,27 @@ def build(lowered: str) -> AnswerText:
     return AnswerText(lowered, gate_words(lowered), _is_clean(lowered))
 
 
+# The views of the last few answers (a memo, not state: a view depends on its text alone). ``_FAST`` is part of
+# the key because a test turns the shortcuts off and compares.
+_RECENT: dict[tuple[str, bool], AnswerText] = {}
+_KEEP = 8
+
+
 def answer_text(text: str) -> AnswerText:
-    """The view of one answer as written (cached for the last few answers)."""
-    return _cached(text, _FAST)
+    """The view of one answer as written (kept for the last few answers, for the next check of the same one)."""
+    key = (text, _FAST)
+    view = _RECENT.get(key)
+    if view is None:
+        view = build(plain(text).lower())
+        if len(_RECENT) >= _KEEP:
+            try:
+                _RECENT.pop(next(iter(_RECENT)), None)  # the oldest
+            except (StopIteration, RuntimeError):  # emptied or changed by another thread meanwhile: no matter
+                pass
+        _RECENT[key] = view
+    return view
 
 
-@lru_cache(maxsize=8)
-def _cached(text: str, fast: bool) -> AnswerText:  # ``fast`` in the key: a test turns the shortcuts off
-    return build(plain(text).lower())
+def recent_answer_text(text: str) -> AnswerText | None:
+    """The view of ``text`` if a check built it for one of the last few answers, else None (nothing is built)."""
+    return _RECENT.get((text, _FAST))

@@ -14,7 +14,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict
 
-from harness.scores.answer_text import answer_text
+from harness.scores.answer_text import recent_answer_text
 
 __all__ = ["HEDGES", "HedgeResult", "detect_hedging"]
 
@@ -94,11 +94,11 @@ def detect_hedging(text: str) -> HedgeResult:
     """Find stock hedges anywhere in ``text`` (deduplicated, in order)."""
     candidates = HEDGES
     if _FAST:
-        # The words of the answer, shared with the refusal classifier. They are split at every punctuation mark
-        # and space, so a phrase's inner word matched between word boundaries is one of them (unless an ASCII
-        # control character, a boundary for the regex but not a separator here, touches it: not ``clean``).
-        view = answer_text(text)
-        if view.clean:
+        # The answer's words, from the refusal classifier's reading of it. They are split at every punctuation
+        # mark and space, so a phrase's inner word matched between word boundaries is one of them (unless an
+        # ASCII control character, a boundary for the regex but not a separator here, touches it: not ``clean``).
+        view = recent_answer_text(text)  # built by the refusal classifier for this answer, usually
+        if view is not None and view.clean:
             keys = _KEYS.intersection(view.words)
             if not keys:
                 return HedgeResult(has_hedge=False, phrases=[])

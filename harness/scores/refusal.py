@@ -99,7 +99,7 @@ from typing import Literal, cast
 from pydantic import BaseModel, ConfigDict
 
 from harness.scores.answer_text import _CONTROL, answer_text, build
-from harness.scores.answer_text import gate_words as _gate_words
+from harness.scores.answer_text import gate_words as _gate_words  # noqa: F401 (the name the tests use)
 from harness.scores.answer_text import plain as _plain
 from harness.scores.refusal_model import features, load_model
 
@@ -726,7 +726,7 @@ class _Active:
     def find(cls, flat: str, words: frozenset[str], clean: bool | None = None) -> _Active:
         if clean is None:
             clean = _CONTROL.search(flat) is None  # the tight gates' word boundaries hold (see _Pattern)
-        refusal = []
+        refusal: list[tuple[str, tuple[_Pattern, ...]]] = []
         for name, patterns in _REFUSAL_CUES.items():
             if len(patterns) == 1:  # most cues: no tuple to build when it does not match
                 if patterns[0].search(flat, words, clean):
