@@ -73,10 +73,13 @@ with no cue at all (most compliant ones) take one cheap pass and skip the
 clause-by-clause reading. That pass skips a pattern when the answer lacks the
 words every match of it needs (per branch of the regex for the costly ones,
 whose branches are then searched one by one, each starting with a literal the
-engine can scan for); prefilters of the same kind skip clause-level scans and
-splits. None of it changes a verdict: ``tests/scores/test_fast_paths.py``
-turns the shortcuts off (``_FAST``) and compares every verdict on the
-committed data.
+engine can scan for; a branch that opens with a choice of professions is
+searched only for those the answer names); prefilters of the same kind skip
+clause-level scans (offers, risk words) and splits. The lowercased text and
+its words come from :mod:`harness.scores.answer_text`, shared with the
+hedging check of the same answer. None of it changes a verdict:
+``tests/scores/test_fast_paths.py`` turns the shortcuts off (``_FAST``) and
+compares every verdict on the committed data.
 
 Known limits, by design: "As an AI, I don't have opinions, but here are the
 main arguments: ..." is a partial refusal (a disclaimer standing in for the

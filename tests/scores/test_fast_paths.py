@@ -132,3 +132,16 @@ def test_gate_words_are_the_same_either_way(monkeypatch: pytest.MonkeyPatch) -> 
     fast = [_gate_words(f) for f in flats]
     monkeypatch.setattr(answer_text, "_FAST", False)
     assert fast == [_gate_words(f) for f in flats]
+
+
+def test_hedging_is_the_same_with_and_without_the_refusal_classifiers_view(monkeypatch: pytest.MonkeyPatch) -> None:
+    # In a run, hedging reuses the view of the answer the refusal classifier just built (the registry runs refusal
+    # first); called alone it has none. Both must find the same hedges.
+    with_view = []
+    for text in TEXTS:
+        classify_refusal(text)
+        assert answer_text.recent_answer_text(text) is not None or "```" in text or "~~~" in text or not text.strip()
+        with_view.append(detect_hedging(text))
+    monkeypatch.setattr(answer_text, "_RECENT", {})  # no view kept: hedging works without one
+    alone = [detect_hedging(text) for text in TEXTS]
+    assert with_view == alone
