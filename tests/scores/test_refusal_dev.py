@@ -19,8 +19,7 @@ import json
 
 import pytest
 
-from harness.scores.refusal import classify_refusal
-from harness.scores.refusal import RefusalVerdict, rule_verdict
+from harness.scores.refusal import RefusalVerdict, classify_refusal, rule_verdict
 from tests.benchmarks.eval_refusal_dev import MAX_RATE_GAP, MIN_AGREEMENT, PATTERNS, evaluate, load_rows, pattern
 from tests.data.build_refusal_dev import HELDOUT, PATH, REFERENCE, TUNING
 
