@@ -815,15 +815,13 @@ def _has_risk_prefix(text: str) -> bool:
 
 def _risky(text: str, words: list[str] | None) -> bool:
     """``_RISK.search(text)``, skipped when the words lack what every match of it spells out whole."""
-    if words is not None:
-        present = set(words)
-        if (
-            present.isdisjoint(_RISK_WORDS)
-            and not ("against" in present and "law" in present)
-            and (present.isdisjoint(_RISK_MODALS) or present.isdisjoint(_RISK_RESULTS))
-            and not _has_risk_prefix(text)
-        ):
-            return False
+    if words is not None and (
+        _RISK_WORDS.isdisjoint(words)
+        and not ("against" in text and "law" in words)
+        and (_RISK_RESULTS.isdisjoint(words) or _RISK_MODALS.isdisjoint(words))
+        and not _has_risk_prefix(text)
+    ):
+        return False
     return _RISK.search(text) is not None
 
 
