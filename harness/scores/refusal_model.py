@@ -73,11 +73,19 @@ class RefusalModel:
     intercept: tuple[float, float, float]
     threshold: float
     trained_on: str
-    # The first words of the weighted 2-grams and the first two of the weighted 3-grams (see weighted_features).
-    heads2: frozenset[str] = frozenset()
-    heads3: frozenset[str] = frozenset()
-    # The weights in whole 1/10,000ths, the intercept under "" (see probabilities).
-    units: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    # Derived from the weights: the first words of the weighted 2- and 3-grams and the first two of the weighted
+    # 3-grams (see weighted_features); the weights in whole 1/10,000ths, the intercept under "" (see probabilities).
+    heads2: frozenset[str] = field(init=False, repr=False)
+    heads3: frozenset[str] = field(init=False, repr=False)
+    units: dict[str, tuple[int, int, int]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        grams = [f.split(" ") for f in self.weights if " " in f]
+        units = {f: _units(w) for f, w in self.weights.items()}
+        units[""] = _units(self.intercept)
+        object.__setattr__(self, "heads2", frozenset(g[0] for g in grams))
+        object.__setattr__(self, "heads3", frozenset(f"{g[0]} {g[1]}" for g in grams if len(g) == 3))
+        object.__setattr__(self, "units", units)
 
     def weighted_features(self, text: str, rule_label: str, rule_cues: list[str]) -> list[str]:
         """The features of :func:`features` that carry a weight (the others change nothing), built faster.
@@ -103,7 +111,7 @@ class RefusalModel:
         """The class probabilities; each feature counts once, as in training."""
         # Sums of whole numbers of 1/10,000 (the weights' precision in the file) are exact, so the result does
         # not depend on the order the features come in.
-        z0, z1, z2 = self.units.get("", (0, 0, 0))
+        z0, z1, z2 = self.units[""]
         for w in map(self.units.get, set(feats)):
             if w is not None:
                 z0 += w[0]
@@ -143,7 +151,7 @@ class RefusalModel:
 _UNIT = 10_000  # the file's weights have four decimals
 
 
-def _units(w: list[float]) -> tuple[int, int, int]:
+def _units(w: tuple[float, ...] | list[float]) -> tuple[int, int, int]:
     return round(w[0] * _UNIT), round(w[1] * _UNIT), round(w[2] * _UNIT)
 
 
@@ -153,13 +161,7 @@ def load_model() -> RefusalModel:
     raw = json.loads(resources.files("harness").joinpath("data/refusal_model.json").read_text(encoding="utf-8"))
     if raw.get("version") != MODEL_FORMAT_VERSION or tuple(raw["classes"]) != CLASSES:
         raise ValueError("harness/data/refusal_model.json has an unexpected format; retrain it")
-    grams = [f.split(" ") for f in raw["weights"] if " " in f]
-    units = {f: _units(w) for f, w in raw["weights"].items()}
-    units[""] = _units(raw["intercept"])
     return RefusalModel(
-        units=units,
-        heads2=frozenset(g[0] for g in grams),
-        heads3=frozenset(f"{g[0]} {g[1]}" for g in grams if len(g) == 3),
         weights={f: (w[0], w[1], w[2]) for f, w in raw["weights"].items()},
         intercept=tuple(raw["intercept"]),
         threshold=float(raw["threshold"]),
