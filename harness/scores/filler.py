@@ -89,6 +89,8 @@ _CODE_WORD = "codeblock"
 # Only this much of each end of a long answer is split into sentences: openers
 # and closers live within a few sentences of the ends.
 _WINDOW = 1000
+# Prefilters that skip tokenizing sentences which cannot hold a phrase; tests turn them off and compare.
+_FAST = True
 _INTERJECTIONS = ("Oh", "Ah", "Ooh", "Hey", "Hi", "Hello", "Well", "Hi there", "Hey there", "Hello there")
 
 
@@ -244,11 +246,15 @@ class _Compiled:
     openers: _Index
     closers: _Index
     interjections: _Index
+    # The longest word of each closer: a sentence holding none of them (as text) holds no closer.
+    closer_keys: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=64)
 def _compile(openers: tuple[str, ...], closers: tuple[str, ...]) -> _Compiled:
-    return _Compiled(_index(openers), _index(closers), _index(_INTERJECTIONS))
+    closer_index = _index(closers)
+    keys = {max(words, key=len) for candidates in closer_index.values() for words, _ in candidates}
+    return _Compiled(_index(openers), closer_index, _index(_INTERJECTIONS), tuple(sorted(keys)))
 
 
 @dataclass
@@ -290,6 +296,23 @@ class _Sentences:
     def __len__(self) -> int:
         return len(self._raw)
 
+    def has_words(self, i: int) -> bool:
+        """Whether sentence ``i`` has any word (what tokenizing it would find), without tokenizing it."""
+        return _WORD.search(self._raw[i]) is not None
+
+    def first_word(self, i: int) -> str | None:
+        """Sentence ``i``'s first word as tokenized (lowercased, apostrophes removed), without tokenizing it all."""
+        found = _WORD.search(_APOSTROPHE.sub("", self._raw[i].lower()))
+        return found.group() if found else None
+
+    def may_hold(self, i: int, keys: tuple[str, ...]) -> bool:
+        """False when sentence ``i`` spells none of ``keys`` (lowercased, apostrophes removed)."""
+        text = _APOSTROPHE.sub("", self._raw[i].lower())
+        for key in keys:
+            if key in text:
+                return True
+        return False
+
     def __getitem__(self, i: int) -> _Sentence:
         sentence = self._cache.get(i)
         if sentence is None:
@@ -311,6 +334,14 @@ def _match(sentence: _Sentence, i: int, index: _Index) -> tuple[tuple[str, ...],
 
 def _openers(sentences: _Sentences, table: _Compiled) -> tuple[list[str], int]:
     """Openers at the start, and the index of the first sentence they leave unconsumed."""
+    if _FAST:
+        # Most answers open with a word that starts no opener and no interjection: then nothing is consumed,
+        # which the loop below would find after tokenizing the first sentence.
+        first = next((s for s in range(len(sentences)) if sentences.has_words(s)), None)
+        if first is not None:
+            word = sentences.first_word(first)
+            if word not in table.openers and word not in table.interjections:
+                return [], first
     found: list[str] = []
     s, i = 0, 0
     while s < len(sentences):
@@ -359,10 +390,16 @@ def _closers(sentences: _Sentences, first: int, table: _Compiled) -> list[str]:
     groups: list[list[str]] = []
     skipped_one = False
     for s in range(len(sentences) - 1, first - 1, -1):
-        sentence = sentences[s]
-        if not sentence.words:
-            continue  # blank line, a horizontal rule, an emoji
-        hits = _closers_in(sentence, table.closers)
+        if _FAST and not sentences.may_hold(s, table.closer_keys):
+            # No closer's longest word in it: no closer, as tokenizing it would find.
+            if not sentences.has_words(s):
+                continue
+            hits = []
+        else:
+            sentence = sentences[s]
+            if not sentence.words:
+                continue  # blank line, a horizontal rule, an emoji
+            hits = _closers_in(sentence, table.closers)
         if hits:
             groups.append(hits)
         elif groups or skipped_one:

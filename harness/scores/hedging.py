@@ -14,6 +14,8 @@ import re
 
 from pydantic import BaseModel, ConfigDict
 
+from harness.scores.answer_text import recent_answer_text
+
 __all__ = ["HEDGES", "HedgeResult", "detect_hedging"]
 
 HEDGES: tuple[str, ...] = (
@@ -58,9 +60,25 @@ def _normalise(text: str) -> str:
     return text.replace("’", "'").replace("‘", "'").lower()
 
 
-# The prefilter below; tests turn it off to check the results stay the same.
+# The prefilters below; tests turn them off to check the results stay the same.
 _FAST = True
 _PATTERN = re.compile(r"\b(" + "|".join(re.escape(h) for h in HEDGES) + r")\b")
+
+
+_COMMON = frozenset("a an as i it is do not cannot can't don't this the to up you your have".split())
+
+
+def _key(phrase: str) -> str:
+    """The phrase's longest uncommon word standing between spaces or commas (a match has it as a whole word)."""
+    return max((w for w in re.split(r"[ ,]+", phrase) if w.isalpha() and w not in _COMMON), key=len)
+
+
+# Every hedge holds its key as a word: an answer with none of them (most answers) has no hedge, and one
+# with some can only hold the hedges of those keys.
+_BY_KEY: dict[str, tuple[str, ...]] = {}
+for _hedge in HEDGES:
+    _BY_KEY[_key(_hedge)] = (*_BY_KEY.get(_key(_hedge), ()), _hedge)
+_KEYS = frozenset(_BY_KEY)
 
 
 class HedgeResult(BaseModel):
@@ -74,12 +92,23 @@ class HedgeResult(BaseModel):
 
 def detect_hedging(text: str) -> HedgeResult:
     """Find stock hedges anywhere in ``text`` (deduplicated, in order)."""
+    candidates = HEDGES
+    if _FAST:
+        # The answer's words, from the refusal classifier's reading of it. They are split at every punctuation
+        # mark and space, so a phrase's inner word matched between word boundaries is one of them (unless an
+        # ASCII control character, a boundary for the regex but not a separator here, touches it: not ``clean``).
+        view = recent_answer_text(text)  # built by the refusal classifier for this answer, usually
+        if view is not None and view.clean:
+            keys = _KEYS.intersection(view.words)
+            if not keys:
+                return HedgeResult(has_hedge=False, phrases=[])
+            candidates = tuple(h for k in keys for h in _BY_KEY[k])
     normalised = _normalise(text)
     found: list[str] = []
     # Speed: a match needs its phrase verbatim in the text, and a few dozen substring tests are far cheaper than
     # the regex scan (which has no literal prefix to skip ahead with), so most answers never run it. (Testing
     # shorter keys, such as each phrase's longest word, lets more answers through to the scan: slower.)
-    if not _FAST or any(h in normalised for h in HEDGES):
+    if not _FAST or any(h in normalised for h in candidates):
         for match in _PATTERN.finditer(normalised):
             if match.group(1) not in found:
                 found.append(match.group(1))

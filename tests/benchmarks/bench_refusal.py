@@ -10,8 +10,10 @@ less disturbed by other load than the wall clock, also shown), best of
 ``--repeat`` passes, for: the rules alone, the
 shipped classifier (rules + n-gram model), filler, hedging, and refusal +
 filler + hedging together, which is what ``harness score --judge none`` runs
-per answer. Target: at least 5,000 answers/s together. Run it on a quiet
-machine: the figure scales with the core's speed and with other load.
+per answer (in that order, as the check registry does: hedging reuses the
+view of the answer the refusal classifier built, ``harness/scores/answer_text.py``).
+Target: at least 5,000 answers/s together. Run it on a quiet machine: the
+figure scales with the core's speed and with other load.
 """
 
 from __future__ import annotations

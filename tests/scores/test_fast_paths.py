@@ -2,7 +2,9 @@
 
 The refusal classifier and hedging skip work for speed (tight word gates,
 branch-by-branch search, prefilters before regex scans and splits; each
-module's ``_FAST``), and filler skips phrase look-ups where no phrase starts.
+module's ``_FAST``, and ``answer_text``'s for the view they share), and filler
+skips tokenizing sentences that cannot hold an opener or a closer (its
+``_FAST``) and phrase look-ups where no phrase starts.
 This runs every answer of the committed data through the straightforward path
 (shortcuts off) and the fast one and requires identical results: class, cues,
 reason, phrases, and the model's verdict built on top of the rules.
@@ -16,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from harness.scores import hedging, refusal
+from harness.scores import answer_text, filler, hedging, refusal
 from harness.scores.filler import detect_filler
 from harness.scores.hedging import detect_hedging
 from harness.scores.refusal import classify_refusal, rule_verdict
@@ -37,6 +39,12 @@ EDGE_CASES = [
     "```json\n{\"error\": \"I can't help with that.\"}\n```",
     "no punctuation at all i cannot help you with this one sorry",
     "As an AI, I don't have personal opinions, but this is a complex issue. Reasonable people can disagree.",
+    # Hedges touching control characters and non-ASCII punctuation (the hedging prefilter's words).
+    "This is a nuanced\x02 question→reasonable people disagree•it\u2019s important to note\x01",
+    "a→b •item ‑x\xadY é\x01z: as an ai, i don\u2019t take sides; i remain neutral\u2026",
+    # Long answers made of openers and closers.
+    "Great question! " * 40 + "Here is the answer, in full. " * 30 + "Hope this helps! Let me know! " * 30,
+    "Sure! Certainly!\n" * 60 + "The answer is 42." + " Feel free to ask." * 60,
 ]
 
 
@@ -71,7 +79,7 @@ def _results() -> list[tuple[Any, ...]]:
 def test_shortcuts_change_no_result(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(TEXTS) > 4000  # the dev set, the labelled set, the injection answers and the unit cases
     fast = _results()
-    for module in (refusal, hedging):
+    for module in (refusal, hedging, answer_text, filler):
         monkeypatch.setattr(module, "_FAST", False)
     slow = _results()
     differing = [TEXTS[i][:80] for i, (a, b) in enumerate(zip(fast, slow, strict=True)) if a != b]
@@ -104,17 +112,36 @@ def test_branch_regexes_match_exactly_where_the_whole_pattern_does() -> None:
     assert _literal_first(r"\bit(?:'s|\s+is)") == r"(?:it(?<!\wit)(?:'s|\s+is))"
     assert _literal_first(r"\b(?:violates?|seek\s+help)\s+x") == r"(?:violate(?<!\wviolate)s?|seek(?<!\wseek)\s+help)\s+x"
     assert _literal_first(r"\b988\s+x") == r"\b988\s+x"  # not a word: unchanged
-    for text in TEXTS + [f"{w}{sep}it's important to respect" for w in ("x", "_", "9", "é", "") for sep in ("", " ")]:
+    extra = [f"{w}{sep}it's important to respect" for w in ("x", "_", "9", "é", "") for sep in ("", " ")]
+    extra += [f"{w}{sep}{who} can help" for w in ("x", "_", "") for sep in ("", " ")
+              for who in ("vet", "vets", "counsellors", "adviser", "pharmacys", "veterinarian")]
+    for text in TEXTS + extra:
         flat = _MARKDOWN.sub(" ", _plain(text).lower())
         for pattern in split:
             whole = pattern.regex.search(flat) is not None
             assert whole == any(rx.search(flat) for rx in pattern.branches), (pattern.regex.pattern[:60], text[:60])
+            for rx, by_word in zip(pattern.branches, pattern.split or (), strict=False):
+                if by_word is not None:  # a branch split by its first word: the same matches, word by word
+                    assert (rx.search(flat) is not None) == any(w.search(flat) for w in by_word.values()), text[:60]
 
 
 def test_gate_words_are_the_same_either_way(monkeypatch: pytest.MonkeyPatch) -> None:
     from harness.scores.refusal import _MARKDOWN, _gate_words, _plain
 
-    flats = [_MARKDOWN.sub(" ", _plain(t).lower()) for t in [*TEXTS, "naïve café—don’t_x 5½ ﬁle ①"]]
+    flats = [_MARKDOWN.sub(" ", _plain(t).lower()) for t in [*TEXTS, "naïve café—don’t_x 5½ ﬁle ①", "a→b •item ‑x\xadY é\x01z"]]
     fast = [_gate_words(f) for f in flats]
-    monkeypatch.setattr(refusal, "_FAST", False)
+    monkeypatch.setattr(answer_text, "_FAST", False)
     assert fast == [_gate_words(f) for f in flats]
+
+
+def test_hedging_is_the_same_with_and_without_the_refusal_classifiers_view(monkeypatch: pytest.MonkeyPatch) -> None:
+    # In a run, hedging reuses the view of the answer the refusal classifier just built (the registry runs refusal
+    # first); called alone it has none. Both must find the same hedges.
+    with_view = []
+    for text in TEXTS:
+        classify_refusal(text)
+        assert answer_text.recent_answer_text(text) is not None or "```" in text or "~~~" in text or not text.strip()
+        with_view.append(detect_hedging(text))
+    monkeypatch.setattr(answer_text, "_RECENT", {})  # no view kept: hedging works without one
+    alone = [detect_hedging(text) for text in TEXTS]
+    assert with_view == alone

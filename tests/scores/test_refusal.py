@@ -285,8 +285,8 @@ def test_reading_only_the_patterns_found_in_the_answer_changes_nothing(monkeypat
     fast = [refusal.rule_verdict(t) for t in texts]
     found = refusal._Active.find.__func__  # type: ignore[attr-defined]
 
-    def everything(cls, flat, words):  # type: ignore[no-untyped-def]
-        active = found(cls, flat, words)
+    def everything(cls, flat, words, clean=None):  # type: ignore[no-untyped-def]
+        active = found(cls, flat, words, clean)
         if not active.any_cue:
             return active
         return cls(tuple(refusal._REFUSAL_CUES.items()), True, True, True, True, True)
