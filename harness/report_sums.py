@@ -308,10 +308,25 @@ def sums_from_file(results: Path, examples_per_arm: int = 3, group_by: str | Non
     sums = ReportSums(examples_per_arm, group_by=group_by)
     for s in _records(results):
         sums.add(s)
+    return second_pass(sums, results)
+
+
+def second_pass(sums: ReportSums, results: Path) -> ReportSums:
+    """Pass 2 over ``results`` when pass 1 (every record of it, in order, given to ``sums.add``) needs one."""
     if sums.needs_second_pass():
         for s in _records(results):
             sums.add_residuals(s)
     return sums
+
+
+def same_as_read_back(s: ScoredAnswer) -> bool:
+    """Whether a record reads back from its JSON line as it is: every score's value is a finite number or None.
+
+    JSON has no NaN or infinity (pydantic writes them as null), so a user
+    check returning one would count differently in memory than in the file;
+    such a record is given to the sums as read back from its line.
+    """
+    return all(sc.value is None or math.isfinite(sc.value) for sc in s.scores.values())
 
 
 #: Above this many answers, comparisons between prompt versions (which pair answers

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from harness.conversations.records import Conversation, ScoredConversation
+    from harness.report_sums import ReportSums
     from harness.reports import Provenance, Report
     from harness.scores.records import ScoredAnswer
 
@@ -472,6 +473,37 @@ def write_results(path: Path, source: Path, batches: Iterable[pd.DataFrame]) -> 
     return rows
 
 
+def write_records(
+    path: Path, source: Path, batches: Iterable[list[ScoredAnswer]], sums: ReportSums | None = None
+) -> int:
+    """Write scored batches to ``results.jsonl`` as they come, and give each record to ``sums`` (pass 1 of the report).
+
+    The local engine's :func:`write_results`: it has the records themselves, so
+    the report's first pass is made from them here rather than by reading the
+    file back. Returns the number of rows written.
+    """
+    from harness.report_sums import same_as_read_back
+    from harness.scores.records import ScoredAnswer
+
+    seen = SeenIds()
+    rows = 0
+    try:
+        with path.open("w", encoding="utf-8") as out:
+            for records in batches:
+                if (dup := seen.add([s.id for s in records])) is not None:
+                    raise _duplicate_error(source, dup)
+                lines = [s.model_dump_json() for s in records]
+                out.write("\n".join(lines) + "\n" if lines else "")
+                rows += len(lines)
+                if sums is not None:
+                    for s, line in zip(records, lines, strict=True):
+                        sums.add(s if same_as_read_back(s) else ScoredAnswer.model_validate_json(line))
+                del records, lines  # before the next batch is scored: one batch in memory at a time
+    finally:
+        seen.close()
+    return rows
+
+
 def score_file(
     project: Project,
     path: Path | str,
@@ -502,6 +534,7 @@ def score_file(
     out_dir.mkdir(parents=True, exist_ok=True)
     results = out_dir / "results.jsonl"
     settings = ScoreSettings(project_root=str(project.root), judge=judge, source=str(path))
+    sums: ReportSums | None = None  # the report's first pass, when made while writing
     if engine == "ray":
         if judge_provider is not None:
             raise HarnessError("a judge given as a provider object cannot be sent to Ray workers", fix="name the judge model")
@@ -511,9 +544,12 @@ def score_file(
         scorer = BatchScorer(settings)  # for the report's provenance; makes no call
         stats = None  # the workers' calls are counted on the workers
     elif engine == "local":
+        from harness.report_sums import ReportSums
+
         scorer = BatchScorer(settings, judge_provider=judge_provider)
+        sums = ReportSums(group_by=group_by)
         try:
-            rows = write_results(results, path, (scorer(frame) for frame in iter_frames(path, chunk_rows)))
+            rows = write_records(results, path, (scorer.records(frame) for frame in iter_frames(path, chunk_rows)), sums)
         except BaseException:
             scorer.close()
             raise
@@ -522,7 +558,9 @@ def score_file(
         raise HarnessError(f"unknown engine {engine!r}", fix="use --engine local or --engine ray")
     try:
         talks = _score_conversations(scorer, path, results, out_dir, chunk_rows)
-        report = scorer.report(name or path.stem, results, group_by=group_by)
+        if talks:
+            sums = None  # conversation outcomes were added to results.jsonl since: read it again
+        report = scorer.report(name or path.stem, results, group_by=group_by, sums=sums)
     finally:
         scorer.close()
     from harness.conversations.stage import with_conversations

@@ -30,7 +30,9 @@ from harness.models.client import CallStats
 if TYPE_CHECKING:
     import pandas as pd
 
+    from harness.report_sums import ReportSums
     from harness.reports import Report
+    from harness.scores.records import ScoredAnswer
 
 __all__ = ["BatchScorer", "ScoreSettings", "score_batch"]
 
@@ -79,33 +81,42 @@ class BatchScorer:
         """Score one batch: transcript columns in, ``id`` and ``result`` out, in the same order."""
         import pandas as pd
 
-        from harness.scores.score import score_answers
-        from harness.transcripts import answers_from_frame, iter_answers
-
-        if self.judge is None:
-            # Deterministic checks only: one answer at a time, keeping just its JSON line.
-            ids, results = [], []
-            for answer in iter_answers(batch, self.settings.source):
-                ids.append(answer.id)
-                results.append(self.scorer.base(answer).model_dump_json())
-            return pd.DataFrame({"id": ids, "result": results}, columns=["id", "result"])
-        answers = answers_from_frame(batch, self.settings.source)
-        scores = self._loop.run_until_complete(score_answers(self.scorer, answers)) if answers else []
+        scores = self.records(batch)
         return pd.DataFrame(
             {"id": [s.id for s in scores], "result": [s.model_dump_json() for s in scores]},
             columns=["id", "result"],
         )
+
+    def records(self, batch: pd.DataFrame) -> list[ScoredAnswer]:
+        """Score one batch of transcript rows: one record per row, in the same order.
+
+        The local engine keeps these records (their JSON lines go to
+        ``results.jsonl``, the records themselves into the report's running
+        sums), rather than reading its own output back.
+        """
+        from harness.scores.score import score_answers
+        from harness.transcripts import answers_from_frame, iter_answers
+
+        if self.judge is None:  # deterministic checks only: nothing to wait for
+            base = self.scorer.base
+            return [base(answer) for answer in iter_answers(batch, self.settings.source)]
+        answers = answers_from_frame(batch, self.settings.source)
+        return self._loop.run_until_complete(score_answers(self.scorer, answers)) if answers else []
 
     @property
     def judge_stats(self) -> CallStats | None:
         """The judge calls this scorer made (None without a judge)."""
         return self.judge.stats if self.judge is not None else None
 
-    def report(self, name: str, results: Path, group_by: str | None = None) -> Report:
-        """The report of a results file written from this scorer's batches."""
+    def report(self, name: str, results: Path, group_by: str | None = None, sums: ReportSums | None = None) -> Report:
+        """The report of a results file written from this scorer's batches.
+
+        ``sums``: the first pass over the results already made while they were
+        written (see :func:`harness.score_reports.report_from_results`).
+        """
         from harness.score_reports import report_from_results
 
-        return report_from_results(name, results, self, group_by=group_by)
+        return report_from_results(name, results, self, group_by=group_by, sums=sums)
 
     def close(self) -> None:
         """Close the judge's connections, the cache and the event loop (once)."""
