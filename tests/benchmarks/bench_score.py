@@ -26,6 +26,7 @@ machinery, the checks are ``harness/scores/refusal.py``, ``filler.py`` and
 from __future__ import annotations
 
 import argparse
+import compileall
 import csv
 import json
 import os
@@ -146,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"character-harness `harness score --judge none` (python {sys.version.split()[0]}, one core of "
           f"{os.cpu_count()}, load average {load}); {args.format} files of {', '.join(f'{n:,}' for n in args.rows)} rows")
+    # Byte-compiled, as pip leaves an installed package (this shell may set PYTHONDONTWRITEBYTECODE,
+    # and a module compiled from source at every start is not what users run).
+    compileall.compile_dir(REPO / "harness", quiet=1)
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-score-") as tmp:
         project = Path(tmp) / "project"
