@@ -930,14 +930,17 @@ def entry() -> NoReturn:
     fully cached ``harness run`` itself spends on its work. Every command has
     closed its files and its cache by the time :func:`main` returns, so once
     the output is flushed and the exit handlers have run, there is nothing left
-    to save, and the process leaves at once. If a thread is still running, or
-    the output cannot be flushed, the ordinary exit happens instead.
+    to save, and the process leaves at once. If a thread is still running, a
+    profiler or debugger is attached, or the output cannot be flushed, the
+    ordinary exit happens instead.
     """
     import atexit
     import os
     import threading
 
     code = main()
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        sys.exit(code)  # a profiler or a debugger writes its results as the interpreter ends
     if any(t is not threading.main_thread() and t.is_alive() and not t.daemon for t in threading.enumerate()):
         sys.exit(code)  # a thread the interpreter would wait for
     try:

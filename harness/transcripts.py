@@ -474,13 +474,15 @@ def write_results(path: Path, source: Path, batches: Iterable[pd.DataFrame]) -> 
 
 
 def write_records(
-    path: Path, source: Path, batches: Iterable[list[ScoredAnswer]], sums: ReportSums | None = None
+    path: Path, source: Path, batches: Iterable[Iterable[ScoredAnswer]], sums: ReportSums | None = None
 ) -> int:
     """Write scored batches to ``results.jsonl`` as they come, and give each record to ``sums`` (pass 1 of the report).
 
     The local engine's :func:`write_results`: it has the records themselves, so
     the report's first pass is made from them here rather than by reading the
-    file back. Returns the number of rows written.
+    file back. Each record is turned into its line and counted as it comes, and
+    only the lines and ids (plain strings) wait for the batch's end, when the ids
+    are checked for duplicates and the lines written. Returns the number of rows written.
     """
     from harness.report_sums import same_as_read_back
     from harness.scores.records import ScoredAnswer
@@ -490,15 +492,18 @@ def write_records(
     try:
         with path.open("w", encoding="utf-8") as out:
             for records in batches:
-                if (dup := seen.add([s.id for s in records])) is not None:
+                ids, lines = [], []
+                for s in records:
+                    line = s.model_dump_json()
+                    ids.append(s.id)
+                    lines.append(line)
+                    if sums is not None:
+                        sums.add(s if same_as_read_back(s) else ScoredAnswer.model_validate_json(line))
+                if (dup := seen.add(ids)) is not None:
                     raise _duplicate_error(source, dup)
-                lines = [s.model_dump_json() for s in records]
                 out.write("\n".join(lines) + "\n" if lines else "")
                 rows += len(lines)
-                if sums is not None:
-                    for s, line in zip(records, lines, strict=True):
-                        sums.add(s if same_as_read_back(s) else ScoredAnswer.model_validate_json(line))
-                del records, lines  # before the next batch is scored: one batch in memory at a time
+                del ids, lines  # before the next batch is read
     finally:
         seen.close()
     return rows
@@ -549,7 +554,7 @@ def score_file(
         scorer = BatchScorer(settings, judge_provider=judge_provider)
         sums = ReportSums(group_by=group_by)
         try:
-            rows = write_records(results, path, (scorer.records(frame) for frame in iter_frames(path, chunk_rows)), sums)
+            rows = write_records(results, path, (scorer.iter_records(frame) for frame in iter_frames(path, chunk_rows)), sums)
         except BaseException:
             scorer.close()
             raise

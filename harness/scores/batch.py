@@ -18,6 +18,7 @@ opens the project's response cache, and calls the judge through its own
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -88,20 +89,27 @@ class BatchScorer:
         )
 
     def records(self, batch: pd.DataFrame) -> list[ScoredAnswer]:
-        """Score one batch of transcript rows: one record per row, in the same order.
+        """Score one batch of transcript rows: one record per row, in the same order."""
+        return list(self.iter_records(batch))
 
-        The local engine keeps these records (their JSON lines go to
-        ``results.jsonl``, the records themselves into the report's running
-        sums), rather than reading its own output back.
+    def iter_records(self, batch: pd.DataFrame) -> Iterator[ScoredAnswer]:
+        """Score one batch of transcript rows, one record per row in order, each as soon as it is made.
+
+        The local engine takes these one at a time (each one's JSON line for
+        ``results.jsonl``, the record itself for the report's running sums)
+        rather than reading its own output back; without a judge, no record
+        outlives its turn, so the garbage collector has no batch of them to scan.
         """
         from harness.scores.score import score_answers
         from harness.transcripts import answers_from_frame, iter_answers
 
         if self.judge is None:  # deterministic checks only: nothing to wait for
             base = self.scorer.base
-            return [base(answer) for answer in iter_answers(batch, self.settings.source)]
+            for answer in iter_answers(batch, self.settings.source):
+                yield base(answer)
+            return
         answers = answers_from_frame(batch, self.settings.source)
-        return self._loop.run_until_complete(score_answers(self.scorer, answers)) if answers else []
+        yield from (self._loop.run_until_complete(score_answers(self.scorer, answers)) if answers else [])
 
     @property
     def judge_stats(self) -> CallStats | None:
