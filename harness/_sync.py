@@ -45,6 +45,6 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(_boxed(coro)).value  # type: ignore[no-any-return]  # _boxed keeps coro's result
+        return asyncio.run(_boxed(coro)).value
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="harness-sync") as pool:
-        return pool.submit(asyncio.run, _boxed(coro)).result().value  # type: ignore[no-any-return]
+        return pool.submit(asyncio.run, _boxed(coro)).result().value

@@ -11,8 +11,9 @@ turn is scored by :mod:`harness.conversations` (``conversations.jsonl``).
 The file is read in chunks and each chunk's results are written before the
 next is read, so scoring a file of any length takes the memory of one chunk:
 the per-answer results stream to ``results.jsonl``, ids already seen are kept
-on disk (a duplicate is an error), and the report is built from the results
-file afterwards. The scoring of a chunk is one function from a pandas batch to
+on disk (a duplicate is an error), and the report is built from running sums:
+the local engine adds each result to them as it writes it, the Ray engine
+reads the results file afterwards. The scoring of a chunk is one function from a pandas batch to
 a pandas batch (:class:`harness.scores.batch.BatchScorer`), which the Ray
 engine (:mod:`harness.ray_engine`) runs on a cluster instead.
 """
