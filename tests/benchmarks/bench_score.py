@@ -176,7 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     rate = large / rl["wall_s"]
     print(f"    peak memory ×{ratio:.2f} for ×{large / small:,.0f} rows: "
           f"{'met' if ratio <= 1.5 else 'MISSED'} (target ≤ ×1.5)")
-    print(f"    {rate:,.0f} answers/s at {large:,} rows: {'met' if rate >= 5000 else 'MISSED'} (target ≥ 5,000/s)")
+    per_cpu = large / rl["cpu_s"]
+    print(f"    {rate:,.0f} answers/s at {large:,} rows: {'met' if rate >= 5000 else 'MISSED'} (target ≥ 5,000/s); "
+          f"by CPU time, which load on a shared machine does not stretch: {per_cpu:,.0f} per CPU-second, "
+          f"{'met' if per_cpu >= 5000 else 'MISSED'}")
     return 0
 
 
