@@ -943,12 +943,12 @@ def entry() -> NoReturn:
         sys.exit(code)  # a profiler or a debugger writes its results as the interpreter ends
     if any(t is not threading.main_thread() and t.is_alive() and not t.daemon for t in threading.enumerate()):
         sys.exit(code)  # a thread the interpreter would wait for
+    atexit._run_exitfuncs()  # logging's flush and the like, as a normal exit runs them (once: it clears them)
     try:
-        sys.stdout.flush()
+        sys.stdout.flush()  # after the handlers: what they print is kept too
         sys.stderr.flush()
     except (OSError, ValueError):
         sys.exit(code)
-    atexit._run_exitfuncs()  # logging's flush and the like, as a normal exit runs them
     os._exit(code)
 
 

@@ -16,7 +16,11 @@ import atexit, sys
 from pathlib import Path
 from harness import cli
 
-atexit.register(lambda: Path(sys.argv[1]).write_text("handled"))
+def handler():
+    Path(sys.argv[1]).write_text("handled")
+    sys.stdout.write(" and the exit handler's words")
+
+atexit.register(handler)
 
 def main():
     sys.stdout.write("short output, still in the buffer")
@@ -37,7 +41,7 @@ def test_buffered_output_status_and_exit_handlers_survive_the_quick_exit(tmp_pat
     marker = tmp_path / "atexit.txt"
     proc = _python("-c", _SCRIPT, str(marker), cwd=tmp_path)
     assert proc.returncode == 3, proc.stderr
-    assert proc.stdout == "short output, still in the buffer"
+    assert proc.stdout == "short output, still in the buffer and the exit handler's words"
     assert marker.read_text() == "handled"
 
 
