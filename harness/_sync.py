@@ -18,11 +18,33 @@ __all__ = ["run_sync"]
 T = TypeVar("T")
 
 
+class _Boxed:
+    """A result with a constant repr.
+
+    ``asyncio.run`` formats the repr of its task, result included, when it puts
+    back the Ctrl-C handler (a lookup that fails builds its error message from
+    it): the full repr of a run's outcome, every scored answer in it, took
+    longer than the run's whole wind-down.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "<result>"
+
+
+async def _boxed(coro: Coroutine[Any, Any, T]) -> _Boxed:
+    return _Boxed(await coro)
+
+
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
     """Run ``coro`` to completion and return its result, whether or not a loop is running here."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(coro)
+        return asyncio.run(_boxed(coro)).value
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="harness-sync") as pool:
-        return pool.submit(asyncio.run, coro).result()
+        return pool.submit(asyncio.run, _boxed(coro)).result().value

@@ -86,6 +86,7 @@ def plan_answers(
     """Every (prompt × query × sample) slot, in a stable order."""
     plans: list[AnswerPlan] = []
     for prompt in prompts:
+        ref, prompt_hash = prompt.ref, prompt.hash  # once per prompt: .hash hashes the whole text
         for query in queries:
             for k in range(samples):
                 request = ChatRequest(
@@ -99,13 +100,13 @@ def plan_answers(
                     seed=seed + k,
                     sample=k,
                     purpose="answer",
-                    group=prompt.ref,
+                    group=ref,
                 )
                 answer = Answer(
                     request_key=request.cache_key(),
-                    id=answer_id(prompt.ref, query.id, k),
-                    arm=prompt.ref,
-                    prompt_hash=prompt.hash,
+                    id=answer_id(ref, query.id, k),
+                    arm=ref,
+                    prompt_hash=prompt_hash,
                     query_id=query.id,
                     trait=query.trait,
                     sample=k,

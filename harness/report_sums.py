@@ -143,26 +143,50 @@ class ReportSums:
         """Count one answer."""
         self.rows += 1
         self.arms.add(s.arm)
-        self.present.update(s.scores)
-        self.metadata_keys.update(s.metadata)
+        scores = s.scores
+        self.present.update(scores)
+        if s.metadata:
+            self.metadata_keys.update(s.metadata)
         if s.trait:
             self.traits.add(s.trait)
         if s.mirror and s.response is not None:
             self.mirrored.append(s)  # mirrored requests are few: a trait's pairs × samples
         answered = s.response is not None
+        tokens: float | None = None  # the answer's length, measured once for both of its cells
         for key in ((s.arm, _group(s, self.group_by)), (s.arm, ALL)):
             cell = self.cells[key]
             cell.n += 1
             if not answered:
                 cell.failed += 1
                 continue
-            if any(not sc.scorable for name, sc in s.scores.items() if self._reported(name)):
+            if any(not sc.scorable and self._reported(name) for name, sc in scores.items()):
                 cell.unscored += 1
-            for name, sc in s.scores.items():
-                self._add_metric(cell.metrics[name], self.by_name.get(name), s, sc)
-        for name, sc in s.scores.items():
+            metrics = cell.metrics
+            for name, sc in scores.items():
+                m = metrics[name]
+                if sc.value is not None:
+                    m.n += 1
+                    m.total += sc.value
+                    if sc.source:
+                        m.sources.add(sc.source)
+                c = self.by_name.get(name)
+                if c is None:
+                    continue
+                if c.per_1k_tokens:
+                    if tokens is None:
+                        tokens = approx_tokens(s.response)  # type: ignore[arg-type]  # answered
+                    m.tokens += tokens
+                    m.phrases += len(sc.detail.get("phrases") or [])
+                if c.agrees_with and sc.scorable and sc.label is not None:
+                    other = scores.get(c.agrees_with)
+                    if other is not None and other.label is not None:
+                        m.agree_n += 1
+                        m.agree += sc.label == other.label
+        for name, sc in scores.items():
+            if sc.value is None:
+                continue
             c = self.by_name.get(name)
-            if c is not None and sc.value is not None:
+            if c is not None:
                 if c.phrases and c.report:
                     self.phrases[name][s.arm].update(set(sc.detail.get("phrases") or []))
                     self.phrase_answers[name][s.arm] += 1
@@ -172,23 +196,6 @@ class ReportSums:
     def _reported(self, name: str) -> bool:
         c = self.by_name.get(name)
         return c is not None and c.report
-
-    def _add_metric(self, m: _Metric, c: Check | None, s: ScoredAnswer, sc: Any) -> None:
-        if sc.value is not None:
-            m.n += 1
-            m.total += sc.value
-            if sc.source:
-                m.sources.add(sc.source)
-        if c is None:
-            return
-        if c.per_1k_tokens and s.response is not None:
-            m.tokens += approx_tokens(s.response)
-            m.phrases += len(sc.detail.get("phrases") or [])
-        if c.agrees_with and sc.scorable and sc.label is not None:
-            other = s.scores.get(c.agrees_with)
-            if other is not None and other.label is not None:
-                m.agree_n += 1
-                m.agree += sc.label == other.label
 
     def _offer_example(self, c: Check, s: ScoredAnswer, sc: Any) -> None:
         top = self.examples.setdefault((s.arm, c.name), _TopExamples(self.examples_per_arm))
@@ -308,10 +315,25 @@ def sums_from_file(results: Path, examples_per_arm: int = 3, group_by: str | Non
     sums = ReportSums(examples_per_arm, group_by=group_by)
     for s in _records(results):
         sums.add(s)
+    return second_pass(sums, results)
+
+
+def second_pass(sums: ReportSums, results: Path) -> ReportSums:
+    """Pass 2 over ``results`` when pass 1 (every record of it, in order, given to ``sums.add``) needs one."""
     if sums.needs_second_pass():
         for s in _records(results):
             sums.add_residuals(s)
     return sums
+
+
+def same_as_read_back(s: ScoredAnswer) -> bool:
+    """Whether a record reads back from its JSON line as it is: every score's value is a finite number or None.
+
+    JSON has no NaN or infinity (pydantic writes them as null), so a user
+    check returning one would count differently in memory than in the file;
+    such a record is given to the sums as read back from its line.
+    """
+    return all(sc.value is None or math.isfinite(sc.value) for sc in s.scores.values())
 
 
 #: Above this many answers, comparisons between prompt versions (which pair answers

@@ -10,6 +10,7 @@ from harness.reports import Provenance, Report
 from harness.scores.judges import judge_prompt_hash
 
 if TYPE_CHECKING:
+    from harness.report_sums import ReportSums
     from harness.scores.batch import BatchScorer
 
 __all__ = ["file_hash", "report_from_results"]
@@ -24,11 +25,17 @@ def file_hash(path: Path, length: int = 12) -> str:
     return digest.hexdigest()[:length]
 
 
-def report_from_results(name: str, results: Path, scorer: BatchScorer, group_by: str | None = None) -> Report:
-    """Summarise a results file into the report ``harness score`` writes, in constant memory."""
-    from harness.report_sums import comparisons_from_file, sums_from_file
+def report_from_results(
+    name: str, results: Path, scorer: BatchScorer, group_by: str | None = None, sums: ReportSums | None = None
+) -> Report:
+    """Summarise a results file into the report ``harness score`` writes, in constant memory.
 
-    sums = sums_from_file(results, group_by=group_by)
+    ``sums``: every record of ``results`` already added to them (pass 1, made
+    while the file was written); None reads the file for it.
+    """
+    from harness.report_sums import comparisons_from_file, second_pass, sums_from_file
+
+    sums = sums_from_file(results, group_by=group_by) if sums is None else second_pass(sums, results)
     client = scorer.judge
     source = Path(scorer.settings.source)
     used = sorted(sums.traits & set(scorer.traits))

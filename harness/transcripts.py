@@ -11,8 +11,9 @@ turn is scored by :mod:`harness.conversations` (``conversations.jsonl``).
 The file is read in chunks and each chunk's results are written before the
 next is read, so scoring a file of any length takes the memory of one chunk:
 the per-answer results stream to ``results.jsonl``, ids already seen are kept
-on disk (a duplicate is an error), and the report is built from the results
-file afterwards. The scoring of a chunk is one function from a pandas batch to
+on disk (a duplicate is an error), and the report is built from running sums:
+the local engine adds each result to them as it writes it, the Ray engine
+reads the results file afterwards. The scoring of a chunk is one function from a pandas batch to
 a pandas batch (:class:`harness.scores.batch.BatchScorer`), which the Ray
 engine (:mod:`harness.ray_engine`) runs on a cluster instead.
 """
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from harness.conversations.records import Conversation, ScoredConversation
+    from harness.report_sums import ReportSums
     from harness.reports import Provenance, Report
     from harness.scores.records import ScoredAnswer
 
@@ -472,6 +474,42 @@ def write_results(path: Path, source: Path, batches: Iterable[pd.DataFrame]) -> 
     return rows
 
 
+def write_records(
+    path: Path, source: Path, batches: Iterable[Iterable[ScoredAnswer]], sums: ReportSums | None = None
+) -> int:
+    """Write scored batches to ``results.jsonl`` as they come, and give each record to ``sums`` (pass 1 of the report).
+
+    The local engine's :func:`write_results`: it has the records themselves, so
+    the report's first pass is made from them here rather than by reading the
+    file back. Each record is turned into its line and counted as it comes, and
+    only the lines and ids (plain strings) wait for the batch's end, when the ids
+    are checked for duplicates and the lines written. Returns the number of rows written.
+    """
+    from harness.report_sums import same_as_read_back
+    from harness.scores.records import ScoredAnswer
+
+    seen = SeenIds()
+    rows = 0
+    try:
+        with path.open("w", encoding="utf-8") as out:
+            for records in batches:
+                ids, lines = [], []
+                for s in records:
+                    line = s.model_dump_json()
+                    ids.append(s.id)
+                    lines.append(line)
+                    if sums is not None:
+                        sums.add(s if same_as_read_back(s) else ScoredAnswer.model_validate_json(line))
+                if (dup := seen.add(ids)) is not None:
+                    raise _duplicate_error(source, dup)
+                out.write("\n".join(lines) + "\n" if lines else "")
+                rows += len(lines)
+                del ids, lines  # before the next batch is read
+    finally:
+        seen.close()
+    return rows
+
+
 def score_file(
     project: Project,
     path: Path | str,
@@ -502,6 +540,7 @@ def score_file(
     out_dir.mkdir(parents=True, exist_ok=True)
     results = out_dir / "results.jsonl"
     settings = ScoreSettings(project_root=str(project.root), judge=judge, source=str(path))
+    sums: ReportSums | None = None  # the report's first pass, when made while writing
     if engine == "ray":
         if judge_provider is not None:
             raise HarnessError("a judge given as a provider object cannot be sent to Ray workers", fix="name the judge model")
@@ -511,9 +550,12 @@ def score_file(
         scorer = BatchScorer(settings)  # for the report's provenance; makes no call
         stats = None  # the workers' calls are counted on the workers
     elif engine == "local":
+        from harness.report_sums import ReportSums
+
         scorer = BatchScorer(settings, judge_provider=judge_provider)
+        sums = ReportSums(group_by=group_by)
         try:
-            rows = write_results(results, path, (scorer(frame) for frame in iter_frames(path, chunk_rows)))
+            rows = write_records(results, path, (scorer.iter_records(frame) for frame in iter_frames(path, chunk_rows)), sums)
         except BaseException:
             scorer.close()
             raise
@@ -522,7 +564,9 @@ def score_file(
         raise HarnessError(f"unknown engine {engine!r}", fix="use --engine local or --engine ray")
     try:
         talks = _score_conversations(scorer, path, results, out_dir, chunk_rows)
-        report = scorer.report(name or path.stem, results, group_by=group_by)
+        if talks:
+            sums = None  # conversation outcomes were added to results.jsonl since: read it again
+        report = scorer.report(name or path.stem, results, group_by=group_by, sums=sums)
     finally:
         scorer.close()
     from harness.conversations.stage import with_conversations

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from harness.config import Project
 from harness.errors import HarnessError
+from harness.score_reports import report_from_results
+from harness.scores import checks
+from harness.scores.batch import BatchScorer, ScoreSettings
+from harness.scores.checks import check
 from harness.transcripts import iter_frames, score_file
 from tests.helpers import copy_example_project
 
@@ -76,3 +81,34 @@ def test_a_header_with_no_rows_still_checks_columns(project: Project, tmp_path: 
     path.write_text("id,prompt,response\n")
     with pytest.raises(HarnessError, match=r"lacks required column.*query"):
         score_file(project, path, tmp_path / "out", judge="none")
+
+
+@pytest.fixture
+def nan_check() -> Iterator[None]:
+    """A user check that scores some answers NaN (JSON, hence results.jsonl, has no NaN: it is written null)."""
+
+    @check("length_ratio", kind="score", higher_is_better=True)
+    def length_ratio(answer: object) -> float:
+        text = answer.text  # type: ignore[attr-defined]
+        return float("nan") if "sorry" in text else len(text) / 100
+
+    before = dict(checks._REGISTRY)
+    checks.register(length_ratio)
+    yield
+    checks._REGISTRY.clear()
+    checks._REGISTRY.update(before)
+
+
+def test_the_report_made_while_writing_is_the_report_read_from_the_file(
+    project: Project, tmp_path: Path, nan_check: None
+) -> None:
+    # The local engine counts each record as it writes it, instead of reading results.jsonl back.
+    path = _write(tmp_path / "logs.csv", ROWS)
+    out = score_file(project, path, tmp_path / "out", judge="none", chunk_rows=7, name="logs", group_by=None)
+    scorer = BatchScorer(ScoreSettings(project_root=str(project.root), judge="none", source=str(path)))
+    try:
+        from_file = report_from_results("logs", out.results_path, scorer)
+    finally:
+        scorer.close()
+    assert any(s.scores["length_ratio"].value is None for s in out.scores), "the NaN scores read back as null"
+    assert out.report.model_dump_json() == from_file.model_dump_json()

@@ -18,6 +18,7 @@ opens the project's response cache, and calls the judge through its own
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,7 +31,9 @@ from harness.models.client import CallStats
 if TYPE_CHECKING:
     import pandas as pd
 
+    from harness.report_sums import ReportSums
     from harness.reports import Report
+    from harness.scores.records import ScoredAnswer
 
 __all__ = ["BatchScorer", "ScoreSettings", "score_batch"]
 
@@ -79,33 +82,49 @@ class BatchScorer:
         """Score one batch: transcript columns in, ``id`` and ``result`` out, in the same order."""
         import pandas as pd
 
-        from harness.scores.score import score_answers
-        from harness.transcripts import answers_from_frame, iter_answers
-
-        if self.judge is None:
-            # Deterministic checks only: one answer at a time, keeping just its JSON line.
-            ids, results = [], []
-            for answer in iter_answers(batch, self.settings.source):
-                ids.append(answer.id)
-                results.append(self.scorer.base(answer).model_dump_json())
-            return pd.DataFrame({"id": ids, "result": results}, columns=["id", "result"])
-        answers = answers_from_frame(batch, self.settings.source)
-        scores = self._loop.run_until_complete(score_answers(self.scorer, answers)) if answers else []
+        scores = self.records(batch)
         return pd.DataFrame(
             {"id": [s.id for s in scores], "result": [s.model_dump_json() for s in scores]},
             columns=["id", "result"],
         )
+
+    def records(self, batch: pd.DataFrame) -> list[ScoredAnswer]:
+        """Score one batch of transcript rows: one record per row, in the same order."""
+        return list(self.iter_records(batch))
+
+    def iter_records(self, batch: pd.DataFrame) -> Iterator[ScoredAnswer]:
+        """Score one batch of transcript rows, one record per row in order, each as soon as it is made.
+
+        The local engine takes these one at a time (each one's JSON line for
+        ``results.jsonl``, the record itself for the report's running sums)
+        rather than reading its own output back; without a judge, no record
+        outlives its turn, so the garbage collector has no batch of them to scan.
+        """
+        from harness.scores.score import score_answers
+        from harness.transcripts import answers_from_frame, iter_answers
+
+        if self.judge is None:  # deterministic checks only: nothing to wait for
+            base = self.scorer.base
+            for answer in iter_answers(batch, self.settings.source):
+                yield base(answer)
+            return
+        answers = answers_from_frame(batch, self.settings.source)
+        yield from (self._loop.run_until_complete(score_answers(self.scorer, answers)) if answers else [])
 
     @property
     def judge_stats(self) -> CallStats | None:
         """The judge calls this scorer made (None without a judge)."""
         return self.judge.stats if self.judge is not None else None
 
-    def report(self, name: str, results: Path, group_by: str | None = None) -> Report:
-        """The report of a results file written from this scorer's batches."""
+    def report(self, name: str, results: Path, group_by: str | None = None, sums: ReportSums | None = None) -> Report:
+        """The report of a results file written from this scorer's batches.
+
+        ``sums``: the first pass over the results already made while they were
+        written (see :func:`harness.score_reports.report_from_results`).
+        """
         from harness.score_reports import report_from_results
 
-        return report_from_results(name, results, self, group_by=group_by)
+        return report_from_results(name, results, self, group_by=group_by, sums=sums)
 
     def close(self) -> None:
         """Close the judge's connections, the cache and the event loop (once)."""
