@@ -60,7 +60,7 @@ MAX_ACTIVE = max(1, int(os.environ["HARNESS_LOCAL_BATCH"])) if os.environ.get("H
 _SEQUENCES = 4 * MAX_ACTIVE
 # KV cache cells shared by all sequences (about 18 KB each for Gemma 3 270M): a shared prefix
 # takes its cells once; when full, idle sequences are dropped, then calls are put back in the queue.
-_CELLS = 16384
+_CELLS = 12288
 _MIN_SHARED = 32
 # llama.cpp's own sampling defaults (create_completion), so replies read as before.
 _TOP_K = 40
@@ -70,11 +70,10 @@ _LN_MIN_P = float(np.log(_MIN_P))
 
 
 def thread_count() -> int:
-    """Threads for llama.cpp: every core, unless ``HARNESS_LOCAL_THREADS`` says otherwise.
+    """Cores the local model may use: every core, unless ``HARNESS_LOCAL_THREADS`` says otherwise.
 
-    On a machine whose cores are already busy with other work, llama.cpp's
-    threads wait on each other at every layer; there, ``HARNESS_LOCAL_THREADS=1``
-    can be several times faster.
+    The bundled model runs one single-threaded engine per core (see
+    :class:`LlamaEngine`); grammar-constrained calls use this many llama.cpp threads.
     """
     raw = os.environ.get("HARNESS_LOCAL_THREADS", "").strip()
     if raw.isdigit() and int(raw) > 0:
@@ -137,9 +136,14 @@ class LlamaEngine:
     Args:
         llm: a loaded ``llama_cpp.Llama`` (its model weights and tokenizer are shared).
         n_ctx: most tokens one call may hold (prompt and reply).
+        threads: llama.cpp threads. One is best when several engines share the
+            cores: llama.cpp's threads wait for each other after every operation
+            of a step, and on a machine where other work takes a core from them
+            the whole step waits (measured here under load: 32 answers took 73 s
+            on one engine with 2 threads, 6 s on two engines with one each).
     """
 
-    def __init__(self, llm: Any, n_ctx: int) -> None:
+    def __init__(self, llm: Any, n_ctx: int, threads: int = 1) -> None:
         import llama_cpp
         from llama_cpp import _internals
 
@@ -151,7 +155,7 @@ class LlamaEngine:
         params.n_batch = _N_BATCH
         params.n_ubatch = _N_BATCH  # one micro-batch per step: a step that does not fit fails whole
         params.n_seq_max = _SEQUENCES
-        params.n_threads = params.n_threads_batch = thread_count()
+        params.n_threads = params.n_threads_batch = threads
         # One cache for all sequences, so sharing a prefix is tagging its cells with another sequence;
         # flash attention skips the cells a sequence does not see, so sharing costs nothing per step.
         params.kv_unified = True
@@ -244,6 +248,16 @@ class LlamaEngine:
     def generate(self, prompt: str, **options: Any) -> Completion:
         """:meth:`submit_generation`, waiting for the result."""
         return self.submit_generation(prompt, **options).result()
+
+    @property
+    def load(self) -> int:
+        """Calls queued or running."""
+        return len(self._queue) + len(self._active)
+
+    def held(self, prompt: str) -> int:
+        """The longest prefix of ``prompt``'s tokens any sequence holds (to send calls where their prefix is)."""
+        tokens = self.tokenize(prompt)
+        return max(s.common(tokens) for s in self._seqs)
 
     def close(self) -> None:
         """Stop the worker thread after its current step; calls not finished by then fail."""

@@ -34,7 +34,7 @@ from typing import Any
 
 from harness.errors import HarnessError, ModelCallError
 from harness.models.base import ChatRequest, ChatResponse, Message, Provider, TokenLogprob, Usage
-from harness.models.llama_engine import MAX_ACTIVE, Completion
+from harness.models.llama_engine import MAX_ACTIVE, Completion, thread_count
 from harness.models.smoke_test import BUNDLED_MODEL, SMOKE_TEST_NOTICE
 
 __all__ = ["BUNDLED_MODEL", "GUIDANCE", "LocalProvider", "SMOKE_TEST_NOTICE", "render_dialogue"]
@@ -144,7 +144,7 @@ def _quiet_llama_devnull() -> None:
 _LOADING = threading.Lock()
 
 
-def _loaded(path: str) -> tuple[Any, Any, threading.Lock]:
+def _loaded(path: str) -> tuple[Any, tuple[Any, ...], threading.Lock]:
     """:func:`_load`, one thread at a time.
 
     Loading redirects the process's stdout and stderr file descriptors while
@@ -156,10 +156,12 @@ def _loaded(path: str) -> tuple[Any, Any, threading.Lock]:
 
 
 @lru_cache(maxsize=4)
-def _load(path: str) -> tuple[Any, Any, threading.Lock]:
-    """Load a GGUF model once per process: the ``Llama`` object, its engine, and the lock both need.
+def _load(path: str) -> tuple[Any, tuple[Any, ...], threading.Lock]:
+    """Load a GGUF model once per process: the ``Llama`` object, its engines, and the lock grammar calls need.
 
-    llama.cpp contexts are not thread-safe, so every use holds the lock.
+    One single-threaded engine per core (``HARNESS_LOCAL_THREADS`` cores), each
+    decoding its own batch of calls; the weights are shared. The ``Llama``
+    object's own context serves grammar-constrained calls, one at a time.
     """
     _quiet_llama_devnull()
     try:
@@ -179,7 +181,16 @@ def _load(path: str) -> tuple[Any, Any, threading.Lock]:
             model_path=path, n_ctx=_CONTEXT, n_threads=threads, n_threads_batch=threads, seed=0, verbose=False,
             swa_full=True,
         )
-    return llm, LlamaEngine(llm, _CONTEXT), threading.Lock()
+    return llm, tuple(LlamaEngine(llm, _CONTEXT) for _ in range(threads)), threading.Lock()
+
+
+def _pick(engines: Sequence[Any], prompt: str) -> Any:
+    """The engine for a call: the least busy, and among those the one holding most of its prompt already."""
+    if len(engines) == 1:
+        return engines[0]
+    least = min(e.load for e in engines)
+    idle = [e for e in engines if e.load == least]
+    return idle[0] if len(idle) == 1 else max(idle, key=lambda e: e.held(prompt))
 
 
 @lru_cache(maxsize=16)
@@ -246,8 +257,8 @@ class LocalProvider(Provider):
 
     provider = "local"
     next_token_scoring = True
-    # The engine decodes every call in flight in one batch: keep it fed whatever [run] concurrency says.
-    min_concurrency = MAX_ACTIVE
+    # Each engine decodes its calls in flight in one batch: keep them fed whatever [run] concurrency says.
+    min_concurrency = MAX_ACTIVE * thread_count()
 
     def __init__(self, model: str) -> None:
         super().__init__(model)
@@ -258,14 +269,15 @@ class LocalProvider(Provider):
     def family(self) -> str:
         return "local/gemma" if self.model == BUNDLED_MODEL else f"local/{Path(self.model).stem}"
 
-    def _submit(self, engine: Any, request: ChatRequest) -> Future[Any]:
-        """Queue the request on the engine, which decodes every call in flight together."""
+    def _submit(self, engines: Sequence[Any], request: ChatRequest) -> Future[Any]:
+        """Queue the request on an engine, which decodes every call in flight there together."""
         try:
             if request.choices:
                 prompt = "".join(m.content for m in request.messages)
-                return engine.submit_scoring(prompt, request.choices)
-            return engine.submit_generation(
-                render_dialogue(request),
+                return _pick(engines, prompt).submit_scoring(prompt, request.choices)
+            prompt = render_dialogue(request)
+            return _pick(engines, prompt).submit_generation(
+                prompt,
                 plain_prompt=render_dialogue(request, plain=True) if (request.system or "").strip() else None,
                 guidance=GUIDANCE,
                 guided_tokens=GUIDED_TOKENS,
@@ -328,10 +340,10 @@ class LocalProvider(Provider):
         # llama.cpp blocks: the engine decodes on its own thread, and the event loop (progress bar,
         # other providers) waits on a future. Calls go to the engine in submission order, so
         # consecutive prompts that share a prefix (a system prompt, a judge rubric) reuse it.
-        llm, engine, lock = await asyncio.to_thread(_loaded, self._path)
+        llm, engines, lock = await asyncio.to_thread(_loaded, self._path)
         if request.grammar:
             return await asyncio.to_thread(self._constrained_locked, llm, lock, request)
-        result = await asyncio.wrap_future(self._submit(engine, request))
+        result = await asyncio.wrap_future(self._submit(engines, request))
         return self._scored(request, result) if request.choices else self._generated(result)
 
     def _constrained_locked(self, llm: Any, lock: threading.Lock, request: ChatRequest) -> ChatResponse:

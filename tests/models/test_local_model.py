@@ -49,14 +49,20 @@ def test_prefix_is_evaluated_once_for_calls_that_share_it() -> None:
     again = asyncio.run(provider.complete(_ask("What is 3 + 3?", system=system, temperature=0.0)))
     from harness.models.local_provider import _load, _model_path
 
-    engine = _load(_model_path("gemma-3-270m"))[1]
+    engines = _load(_model_path("gemma-3-270m"))[1]
     decoded: list[int] = []
-    real = engine._decode
-    engine._decode = lambda items: (decoded.append(len(items)), real(items))[1]
+
+    def counting(engine):  # type: ignore[no-untyped-def]
+        real = engine._decode
+        return lambda items: (decoded.append(len(items)), real(items))[1]
+
+    for engine in engines:
+        engine._decode = counting(engine)
     try:
         asyncio.run(provider.complete(_ask("What is 4 + 4?", system=system, temperature=0.0).model_copy(update={"max_tokens": 1})))
     finally:
-        engine._decode = real
+        for engine in engines:
+            del engine._decode  # the instance attribute goes; the method shows through again
     # The demonstrations and the system prompt (hundreds of tokens) were not evaluated again:
     # only the new question, for the prompt and the plain reference of guidance.
     assert first.usage.input_tokens > 300 and sum(decoded) < 40, decoded
