@@ -79,24 +79,6 @@ class ConversationScorer:
     seed: int = 0
     max_tokens: int = 400
 
-    def judge_calls(self, conversations: list[Conversation]) -> int:
-        """Judge calls scoring ``conversations`` takes at most (for progress bars).
-
-        A short reference that the offline match cannot decide also goes to the judge, so this is an upper bound.
-        """
-        if self.judge is None:
-            return 0
-        total = 0
-        for c in conversations:
-            indices = c.assistant_indices
-            if c.trait in self.traits and indices:
-                total += len(indices) + 1  # each turn, and the whole conversation
-            if c.reference:
-                total += len(indices)
-            else:
-                total += sum(1 for n, i in enumerate(indices) if n and c.turns[i - 1].source.startswith("pressure:"))
-        return total
-
     def _request(self, prompt: str, grammar: str | None, group: str) -> ChatRequest:
         assert self.judge is not None
         return ChatRequest(

@@ -68,7 +68,8 @@ class ConversationJob:
             candidate, self.user, self.plans, run_dir / "turns.jsonl",
             parallel=self.parallel, on_turn=progress("talking", most_turns),
         )
-        return await self.scorer.score_all(talks, progress("judging talks", self.scorer.judge_calls(talks)))
+        # Counted by conversation: each is scored whole (its turns' grades and checks, then its own grade).
+        return await self.scorer.score_all(talks, progress("judging talks", len(talks)))
 
 
 def with_conversations(report: Report, scored: list[ScoredConversation], *, smoke_test_user: bool = False) -> Report:
