@@ -111,3 +111,31 @@ def test_tokens_and_cost_are_accounted() -> None:
     asyncio.run(client.complete(req("a b c d")))
     assert client.stats.input_tokens == 4 and client.stats.output_tokens == 3
     assert client.stats.cost_usd == pytest.approx((4 * 0.4 + 3 * 1.6) / 1e6)
+
+
+def test_a_provider_that_batches_gets_its_calls_in_flight_whatever_the_configured_concurrency() -> None:
+    import asyncio as _asyncio
+
+    from harness.models.base import ChatRequest, ChatResponse, Message, Provider
+    from harness.models.client import ModelClient as _Client
+
+    class Batching(Provider):
+        provider = "batching"
+        min_concurrency = 6
+
+        def __init__(self) -> None:
+            super().__init__("m")
+            self.now = self.most = 0
+
+        async def complete(self, request: ChatRequest) -> ChatResponse:
+            self.now += 1
+            self.most = max(self.most, self.now)
+            await _asyncio.sleep(0.01)
+            self.now -= 1
+            return ChatResponse(text="ok", model=self.full_name)
+
+    provider = Batching()
+    client = _Client(provider, None, concurrency=2)
+    requests = [ChatRequest(model="batching/m", messages=(Message(role="user", content=f"q{i}"),)) for i in range(12)]
+    _asyncio.run(client.complete_all(requests))
+    assert provider.most == 6  # not the 2 [run] concurrency allows an API

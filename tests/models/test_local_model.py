@@ -89,3 +89,25 @@ def test_end_to_end_run_with_the_local_model(tmp_path: Path) -> None:
     assert "Smoke test" in md
     data = json.loads(outcome.report_paths[1].read_text())
     assert data["provenance"]["smoke_test"] is True and data["provenance"]["candidate_models"] == ["local/gemma-3-270m"]
+
+
+def test_loading_from_several_threads_at_once_leaves_stdout_where_it_was() -> None:
+    """llama-cpp-python points fds 1 and 2 at /dev/null while it loads; loads at once used to leave them there."""
+    import os
+    import threading
+
+    from harness.models import local_provider
+
+    before = os.fstat(1)
+    local_provider._load.cache_clear()  # a cold load in each thread, as two first calls of a run make
+    try:
+        threads = [threading.Thread(target=local_provider._loaded, args=(local_provider._model_path("gemma-3-270m"),))
+                   for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        after = os.fstat(1)
+    finally:
+        local_provider._load.cache_clear()
+    assert (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino)
