@@ -136,11 +136,10 @@ class LlamaEngine:
     Args:
         llm: a loaded ``llama_cpp.Llama`` (its model weights and tokenizer are shared).
         n_ctx: most tokens one call may hold (prompt and reply).
-        threads: llama.cpp threads. One is best when several engines share the
+        threads: llama.cpp threads. One is the choice when several engines share the
             cores: llama.cpp's threads wait for each other after every operation
-            of a step, and on a machine where other work takes a core from them
-            the whole step waits (measured here under load: 32 answers took 73 s
-            on one engine with 2 threads, 6 s on two engines with one each).
+            of a step, so a core taken by other work stalls the whole step
+            (``tests/benchmarks/bench_local_engine.py`` compares the two layouts).
     """
 
     def __init__(self, llm: Any, n_ctx: int, threads: int = 1) -> None:
