@@ -231,7 +231,9 @@ class ModelClient:
         self.budget = budget
         self.stats = CallStats()
         concurrency = max(concurrency, provider.min_concurrency)
-        self._semaphore = asyncio.Semaphore(max(1, concurrency))
+        #: Most calls in flight at once (``[run] concurrency``, raised to what the provider needs).
+        self.concurrency = max(1, concurrency)
+        self._semaphore = asyncio.Semaphore(self.concurrency)
         self._workers = _WORKERS_PER_SLOT * max(1, concurrency)
         self._batcher: Batcher | None = None
         if batch is not None:

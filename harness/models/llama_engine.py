@@ -41,6 +41,7 @@ import io
 import itertools
 import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -175,6 +176,10 @@ class LlamaEngine:
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
         self._stopping = False
+        #: Work done so far, for benchmarks: tokens evaluated and output rows read, by kind of call
+        #: ("scoring", "generation"), decoding steps, and seconds inside ``llama_decode``.
+        self.counters: collections.Counter[str] = collections.Counter()
+        self._planned: collections.Counter[str] = collections.Counter()
 
     # --- tokens ---------------------------------------------------------------
 
@@ -356,9 +361,12 @@ class LlamaEngine:
     def _claim(self, tokens: list[int], exclude: list[_Sequence]) -> _Sequence:
         """An idle sequence made to hold as much of ``tokens`` as any sequence holds; the rest is pending."""
         idle = [s for s in self._seqs if not s.busy and s not in exclude]
-        # The idle sequence holding most of this prompt; when none holds a real prefix of it, the one
-        # unused longest, so other prompts' prefixes survive for their own calls.
-        seq = max(idle, key=lambda s: (_shared(s.common(tokens)), -s.used))
+        # The sequence to overwrite. Any sequence's prefix can be copied in for free, so the choice is
+        # about what is lost: one holding only a prefix of this prompt (the longest such, or an empty
+        # one) loses nothing; else the one unused longest. Taking the sequence that shares the most
+        # instead would drop what it holds past the shared part, such as an answer a judge's next
+        # question about it is about to reuse.
+        seq = max(idle, key=lambda s: (lossless := len(s.tokens) == s.common(tokens), len(s.tokens) if lossless else 0, -s.used))
         keep = seq.common(tokens)
         source = max((s for s in self._seqs if s is not seq), key=lambda s: s.common(tokens))
         if _shared(source.common(tokens)) > keep:
@@ -390,8 +398,12 @@ class LlamaEngine:
         """One decoding step for every active call; then score, sample or finish each call that can."""
         items = self._plan()
         while True:
+            started = time.perf_counter()
             status = self._decode(items)
+            self.counters["decode seconds"] += time.perf_counter() - started
             if status == 0:
+                self.counters.update(self._planned)
+                self.counters["steps"] += 1
                 break
             # No room in the KV cache: drop what idle sequences hold, then put calls back in the queue.
             if not self._evict(items):
@@ -404,8 +416,11 @@ class LlamaEngine:
         """This step's batch: each generating call's newest token first, then chunks of prompts."""
         items: list[tuple[int, _Sequence, bool]] = []
         room = _N_BATCH
+        planned = self._planned
+        planned.clear()
         for call in sorted(self._active, key=lambda c: max(len(s.pending) for s in c.seqs)):
             call.rows = []
+            kind = "scoring" if call.firsts is not None else "generation"
             if all(len(s.pending) == 1 for s in call.seqs):
                 if len(call.seqs) > room:
                     continue
@@ -414,11 +429,13 @@ class LlamaEngine:
                     call.rows.append(len(items))
                     items.append((seq.pending[0], seq, True))
                 room -= len(call.seqs)
+                planned[f"rows ({kind})"] += len(call.seqs)
                 continue
             for seq in call.seqs:
                 take = min(len(seq.pending) - 1, room)  # all but the last, which waits for its partner
                 items.extend((t, seq, False) for t in seq.pending[:take])
                 room -= take
+                planned[f"prompt tokens ({kind})"] += take
         return items
 
     def _decode(self, items: list[tuple[int, _Sequence, bool]]) -> int:

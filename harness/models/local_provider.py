@@ -143,6 +143,11 @@ def _quiet_llama_devnull() -> None:
 
 
 _LOADING = threading.Lock()
+# A call goes to the engine holding this many more of its prompt's tokens than any other (about an
+# answer's worth, which it would otherwise evaluate again), unless that engine has more than a couple
+# of calls more to do: an idle core costs more than a repeated answer.
+_AFFINITY_TOKENS = 24
+_AFFINITY_SLACK = 2
 
 
 def _loaded(path: str) -> tuple[Any, tuple[Any, ...], threading.Lock]:
@@ -186,12 +191,24 @@ def _load(path: str) -> tuple[Any, tuple[Any, ...], threading.Lock]:
 
 
 def _pick(engines: Sequence[Any], prompt: str) -> Any:
-    """The engine for a call: the least busy, and among those the one holding most of its prompt already."""
+    """The engine for a call: the one holding far more of its prompt than the others, else the least busy.
+
+    A judge's second question about an answer (refusal after adherence)
+    differs from the first only after the answer: sent where the first was
+    evaluated, it reuses that evaluation instead of repeating it on another
+    engine. Otherwise the least busy engine, and among those the one holding
+    most of the prompt already.
+    """
     if len(engines) == 1:
         return engines[0]
+    held = [e.held(prompt) for e in engines]
+    most = max(held)
+    best = held.index(most)
     least = min(e.load for e in engines)
-    idle = [e for e in engines if e.load == least]
-    return idle[0] if len(idle) == 1 else max(idle, key=lambda e: e.held(prompt))
+    if most - sorted(held)[-2] >= _AFFINITY_TOKENS and engines[best].load <= least + _AFFINITY_SLACK:
+        return engines[best]
+    idle = [i for i, e in enumerate(engines) if e.load == least]
+    return engines[max(idle, key=lambda i: held[i])]
 
 
 @lru_cache(maxsize=16)

@@ -275,13 +275,18 @@ def same_family_warning(candidate: object, judge: object) -> str | None:
 
 
 def refusal_judge(
-    client: ModelClient, *, temperature: float = 0.0, seed: int = 0, max_tokens: int = 300
+    client: ModelClient, *, temperature: float = 0.0, seed: int = 0, max_tokens: int = 300, trait: TraitSpec | None = None
 ) -> RefusalFn:
-    """A function classifying whether ``(query, answer)`` is a refusal."""
+    """A function classifying whether ``(query, answer)`` is a refusal.
+
+    ``trait``: the trait the answers are also graded on, if any. Only the
+    bundled judge uses it (its refusal and adherence prompts share a context);
+    an API judge's refusal prompt is the same for every answer.
+    """
     from harness.scores.next_token_judge import next_token_refusal_judge, uses_next_token
 
     if uses_next_token(client):  # the bundled model: read the class off its next-token distribution
-        return next_token_refusal_judge(client, seed=seed)
+        return next_token_refusal_judge(client, seed=seed, trait=trait)
 
     async def classify(query: str, answer: str, group: str | None = None) -> RefusalJudgeVerdict:
         prompt = render(_TEMPLATES["refusal"], query=quote_as_data(query), answer=quote_as_data(answer))

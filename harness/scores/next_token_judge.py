@@ -27,7 +27,8 @@ from itertools import zip_longest
 from harness.errors import ModelCallError
 from harness.models.base import ChatRequest, ChatResponse, Message
 from harness.models.client import ModelClient
-from harness.rendering import template, template_hash
+from harness.formats import content_hash
+from harness.rendering import template, template_hash, template_source
 from harness.scores.judges import (
     AdherenceFn,
     AdherenceVerdict,
@@ -49,9 +50,10 @@ __all__ = [
     "uses_next_token",
 ]
 
+# Adherence and refusal read one shared context (see the template): an answer is evaluated once for both.
 TEMPLATES = {
-    "adherence": "judge_adherence_next_token.j2",
-    "refusal": "judge_refusal_next_token.j2",
+    "adherence": "judge_next_token.j2",
+    "refusal": "judge_next_token.j2",
     "position": "judge_position_next_token.j2",
     "reference": "judge_reference_next_token.j2",
 }
@@ -65,8 +67,14 @@ def uses_next_token(client: ModelClient | None) -> bool:
     return client is not None and bool(getattr(client.provider, "next_token_scoring", False))
 
 
+# What follows the shared context for each question; part of the prompt, so part of its hash.
+_TAILS = {"adherence": "\nScore: ", "refusal": "\nRefused:"}
+
+
 def next_token_prompt_hash(kind: str) -> str:
-    """Hash of the next-token judge's prompt template for ``kind`` (adherence or refusal)."""
+    """Hash of the next-token judge's prompt for ``kind`` (adherence, refusal, position, reference)."""
+    if kind in _TAILS:
+        return content_hash(template_source(TEMPLATES[kind]) + _TAILS[kind])
     return template_hash(TEMPLATES[kind])
 
 
@@ -77,6 +85,12 @@ def _oneline(text: object) -> str:
 
 def _render(kind: str, **values: object) -> str:
     return template(TEMPLATES[kind], (("oneline", _oneline),)).render(**values).rstrip()
+
+
+def _context(trait: TraitSpec | None, query: str, answer: str) -> str:
+    """The shared judge context ending with the answer; the caller appends its question's tail."""
+    pairs = list(zip_longest(trait.violates.examples, trait.expresses.examples)) if trait is not None else []
+    return _render("adherence", trait=trait, pairs=pairs, query=query, answer=answer)
 
 
 def _request(client: ModelClient, prompt: str, choices: tuple[str, ...], seed: int, group: str | None) -> ChatRequest:
@@ -109,11 +123,10 @@ def next_token_adherence_judge(
             fix="use a rubric from 1 to 5 (or any range within 0-9), or a judge model with an API key",
         )
     scores = tuple(range(trait.min_score, trait.max_score + 1))
-    # Low and high examples alternate, so the last example shown is not always the same grade.
-    pairs = list(zip_longest(trait.violates.examples, trait.expresses.examples))
 
     async def grade(query: str, answer: str, group: str | None = None) -> AdherenceVerdict:
-        prompt = _render("adherence", trait=trait, pairs=pairs, query=query, answer=answer) + " "
+        # Low and high examples alternate, so the last example shown is not always the same grade.
+        prompt = _context(trait, query, answer) + _TAILS["adherence"]
         try:
             reply = await client.complete(_request(client, prompt, tuple(str(s) for s in scores), seed, group))
         except ModelCallError as exc:
@@ -137,12 +150,18 @@ def next_token_adherence_judge(
 
 
 def next_token_refusal_judge(
-    client: ModelClient, *, seed: int = 0, min_valid_mass: float = DEFAULT_MIN_VALID_MASS
+    client: ModelClient, *, seed: int = 0, min_valid_mass: float = DEFAULT_MIN_VALID_MASS, trait: TraitSpec | None = None
 ) -> RefusalFn:
-    """Classify ``(query, answer)`` as a refusal or not from the judge's distribution over no / partly / yes."""
+    """Classify ``(query, answer)`` as a refusal or not from the judge's distribution over no / partly / yes.
+
+    ``trait``: the trait the answer is also graded on. Its rubric and examples
+    then stand in the context too, as in the adherence prompt, so the two
+    prompts differ only after the answer and the model evaluates the answer
+    once for both (its cache keeps the shared part).
+    """
 
     async def classify(query: str, answer: str, group: str | None = None) -> RefusalJudgeVerdict:
-        prompt = _render("refusal", query=query, answer=answer)
+        prompt = _context(trait, query, answer) + _TAILS["refusal"]
         try:
             reply = await client.complete(_request(client, prompt, tuple(_CLASSES), seed, group))
         except ModelCallError as exc:

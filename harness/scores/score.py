@@ -17,6 +17,7 @@ from harness.scores.judges import (
     refusal_judge,
 )
 from harness.scores.logprob_score import DEFAULT_MIN_VALID_MASS
+from harness.scores.next_token_judge import uses_next_token
 from harness.scores.records import Score, ScoredAnswer
 from harness.traits import TraitSpec
 
@@ -119,7 +120,10 @@ class Scorer:
         """The judge's refusal class, as the ``refusal_judge`` score."""
         if self.judge is None or not self.judge_refusal or answer.text is None:
             return {}
-        classify = refusal_judge(self.judge, temperature=self.temperature, seed=self.seed, max_tokens=self.max_tokens)
+        trait = self.traits.get(answer.trait) if answer.trait else None
+        classify = refusal_judge(
+            self.judge, temperature=self.temperature, seed=self.seed, max_tokens=self.max_tokens, trait=trait
+        )
         verdict = await classify(answer.query, answer.text, group=answer.arm)
         return {"refusal_judge": refusal_judge_score(verdict, self.judge.model, judge_prompt_hash("refusal", self.judge))}
 
@@ -139,6 +143,11 @@ async def score_answers(
     run back to back, which lets a local model reuse its prompt cache and keeps
     a provider's prompt caching warm.
 
+    A judge read from its next-token distribution (the bundled model) gets
+    each answer's adherence call and then its refusal call, back to back: the
+    two prompts differ only after the answer, so the second reuses the first's
+    evaluation from the model's cache.
+
     ``bases`` are the answers' deterministic scores (``scorer.base``) when the
     caller has computed them already, e.g. while the answers were arriving.
     """
@@ -154,6 +163,18 @@ async def score_answers(
         if update and on_progress is not None:
             on_progress()
 
-    await asyncio.gather(*(collect(i, scorer.adherence) for i in by_trait))
-    await asyncio.gather(*(collect(i, scorer.refusal) for i in range(len(answers))))
+    if uses_next_token(scorer.judge):
+        # As many answers in progress as the client has calls in flight: a refusal call then starts as
+        # soon as its adherence call is done, not behind every other answer's first call.
+        in_progress = asyncio.Semaphore(scorer.judge.concurrency)
+
+        async def both(i: int) -> None:
+            async with in_progress:
+                await collect(i, scorer.adherence)
+                await collect(i, scorer.refusal)
+
+        await asyncio.gather(*(both(i) for i in by_trait))
+    else:
+        await asyncio.gather(*(collect(i, scorer.adherence) for i in by_trait))
+        await asyncio.gather(*(collect(i, scorer.refusal) for i in range(len(answers))))
     return [Scorer.merge(base, update) for base, update in zip(scored, updates, strict=True)]

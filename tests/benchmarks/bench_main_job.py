@@ -69,7 +69,24 @@ def main() -> None:
     print(f"candidate: {cand.api_calls} calls ({cand.input_tokens} prompt tokens sent, {cand.output_tokens} generated)")
     if judge is not None:
         print(f"judge:     {judge.api_calls} calls ({judge.by_purpose})")
+    _print_engine_work()
     print(f"total:     {total:6.1f} s wall, {cpu_total:6.1f} s CPU of this process  ({len(outcome.scores)} answers scored)")
+
+
+def _print_engine_work() -> None:
+    """What the bundled model's engines did: tokens evaluated and output rows read, by kind of call."""
+    from harness.models.local_provider import BUNDLED_MODEL, _load, _model_path
+
+    engines = _load(_model_path(BUNDLED_MODEL))[1]  # already loaded by the run: cached
+    totals: dict[str, float] = {}
+    for engine in engines:
+        for key, value in engine.counters.items():
+            totals[key] = totals.get(key, 0) + value
+    if not totals:
+        return
+    steps, seconds = totals.pop("steps", 0), totals.pop("decode seconds", 0.0)
+    work = ", ".join(f"{key} {int(value)}" for key, value in sorted(totals.items()))
+    print(f"engines:   {len(engines)}; {int(steps)} steps, {seconds:.1f} s inside llama_decode (summed); {work}")
 
 
 if __name__ == "__main__":

@@ -116,6 +116,29 @@ def test_the_shared_prefix_is_evaluated_once_for_calls_in_flight_together(engine
     assert sum(steps) < prefix + 6 * 20, (sum(steps), prefix)
 
 
+def test_a_sequence_holding_more_than_a_shared_prefix_is_kept_for_the_call_that_continues_it(engine: LlamaEngine) -> None:
+    """A judge asks two questions about one answer; other answers sharing only the rubric come between them."""
+    answer = f"{_PREFIX}Q: {_QUESTIONS[0]}\nReply: Rome, since 1871, when it replaced Florence as the capital.\n"
+    engine.next_token_logprobs(answer + "Score:", [" yes", " no"])
+    for q in _QUESTIONS[1:4]:  # share the prefix, not the answer; each runs after the first finished
+        engine.next_token_logprobs(f"{_PREFIX}Q: {q}\nReply: I do not know.\nScore:", [" yes", " no"])
+    before = engine.counters["prompt tokens (scoring)"]
+    engine.next_token_logprobs(answer + "Refused:", [" yes", " no"])
+    # Only the new question's tokens are evaluated: the answer is still held where the first call left it.
+    # (Overwriting the sequence that shares the most, as before, cost the whole answer again: 20+ tokens.)
+    assert engine.counters["prompt tokens (scoring)"] - before <= 4, engine.counters
+
+
+def test_counters_add_up_what_the_engine_evaluated(engine: LlamaEngine) -> None:
+    engine.next_token_logprobs(f"{_PREFIX}Q: {_QUESTIONS[0]}\nAnswer:", [" yes", " no"])
+    _generate(engine, _WORDS[0], 0).result()
+    tokens = len(engine.tokenize(f"{_PREFIX}Q: {_QUESTIONS[0]}\nAnswer:"))
+    # Every prompt token but the last (whose row is read) is counted as a prompt token.
+    assert engine.counters["prompt tokens (scoring)"] == tokens - 1 and engine.counters["rows (scoring)"] == 1
+    assert engine.counters["rows (generation)"] >= 2 and engine.counters["steps"] >= 3
+    assert engine.counters["decode seconds"] > 0
+
+
 def test_a_full_cache_puts_calls_back_in_the_queue_and_they_still_finish(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(llama_engine, "_CELLS", 512)
     llm = _load(_model_path("gemma-3-270m"))[0]

@@ -98,3 +98,41 @@ def test_a_reply_ends_with_its_paragraph_or_its_list() -> None:
     assert end("- a\n- b\nThen prose\n") == len("- a\n- b")
     assert end("Answer.\n\nUser: next") == len("Answer.")
     assert end("Pack these:\n- a\n- b") is None and end("Pack these:\n- a\nDone.\n") == len("Pack these:\n- a")
+
+
+def test_refusal_and_adherence_prompts_share_everything_up_to_the_answer() -> None:
+    """So the bundled model evaluates an answer once for both questions (its cache keeps the shared part)."""
+    model = ChoiceModel({"4": 0.9, " no": 0.9})
+    client = ModelClient(model)
+    asyncio.run(adherence_judge(client, TRAIT)("Does git pull merge?", "A merge."))
+    asyncio.run(refusal_judge(client, trait=TRAIT)("Does git pull merge?", "A merge."))
+    asyncio.run(refusal_judge(client)("Does git pull merge?", "A merge."))  # an answer on no trait
+    graded, refused, untraited = (r.messages[0].content for r in model.requests)
+    context = graded.removesuffix("Score: ")
+    assert context.endswith('Reply: "A merge."\n') and refused == context + "Refused:"
+    assert TRAIT.title in context and TRAIT.title not in untraited
+    assert untraited.endswith('Reply: "A merge."\nRefused:') and "Refused: partly" in untraited
+    assert judge_prompt_hash("adherence", client) != judge_prompt_hash("refusal", client)
+
+
+def test_a_scorer_asks_both_questions_about_an_answer_back_to_back() -> None:
+    from harness.answers import Answer
+    from harness.scores.score import Scorer, score_answers
+
+    model = ChoiceModel({"4": 0.9, " no": 0.9})
+    answers = [
+        Answer(id=f"a|q{i}|0", arm="a", query_id=f"q{i}", trait="directness" if i % 2 else None, model="m",
+               query=f"Question {i}?", text=f"Answer {i}.")
+        for i in range(40)
+    ]
+    scored = asyncio.run(score_answers(Scorer(judge=ModelClient(model, concurrency=3), traits={"directness": TRAIT}), answers))
+    assert all(s.scores["refusal_judge"].value is not None for s in scored)
+    assert sum("adherence" in s.scores for s in scored) == 20
+    # Each graded answer's refusal question comes at most a few calls after its adherence question
+    # (3 in flight), never after every other answer's first question as when all adherence calls went first.
+    order = [(r.messages[0].content.rsplit("Reply: ", 1)[1].split("\n")[0], r.messages[0].content.endswith("Refused:"))
+             for r in model.requests]
+    for i, (reply, refused) in enumerate(order):
+        if not refused and "Answer" in reply:
+            later = [j for j, (other, r) in enumerate(order) if r and other == reply]
+            assert later and later[0] - i <= 3, (i, later)
