@@ -178,7 +178,7 @@ class LlamaEngine:
         self._stopping = False
         #: Work done so far, for benchmarks: tokens evaluated and output rows read, by kind of call
         #: ("scoring", "generation"), decoding steps, and seconds inside ``llama_decode``.
-        self.counters: collections.Counter[str] = collections.Counter()
+        self.counters: collections.defaultdict[str, float] = collections.defaultdict(float)
         self._planned: collections.Counter[str] = collections.Counter()
 
     # --- tokens ---------------------------------------------------------------
@@ -402,7 +402,8 @@ class LlamaEngine:
             status = self._decode(items)
             self.counters["decode seconds"] += time.perf_counter() - started
             if status == 0:
-                self.counters.update(self._planned)
+                for key, count in self._planned.items():
+                    self.counters[key] += count
                 self.counters["steps"] += 1
                 break
             # No room in the KV cache: drop what idle sequences hold, then put calls back in the queue.

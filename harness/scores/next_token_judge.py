@@ -25,9 +25,9 @@ import math
 from itertools import zip_longest
 
 from harness.errors import ModelCallError
+from harness.formats import content_hash
 from harness.models.base import ChatRequest, ChatResponse, Message
 from harness.models.client import ModelClient
-from harness.formats import content_hash
 from harness.rendering import template, template_hash, template_source
 from harness.scores.judges import (
     AdherenceFn,
