@@ -49,7 +49,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MAX_ACTIVE", "Completion", "LlamaEngine", "thread_count"]
+__all__ = ["MAX_ACTIVE", "Completion", "LlamaEngine", "engine_count", "thread_count"]
 
 # Tokens per decoding step (prompt chunks and generated tokens together).
 _N_BATCH = 512
@@ -80,6 +80,20 @@ def thread_count() -> int:
     if raw.isdigit() and int(raw) > 0:
         return int(raw)
     return max(1, os.cpu_count() or 1)
+
+
+def engine_count() -> int:
+    """Engines the bundled model runs: one per core, unless ``HARNESS_LOCAL_ENGINES`` says otherwise.
+
+    The cores are shared out among them (``thread_count() // engines`` llama.cpp
+    threads each). Fewer engines with more threads evaluate each shared prefix
+    fewer times, which pays on a quiet machine; one single-threaded engine per
+    core holds up when other work takes a core (see :class:`LlamaEngine`).
+    """
+    raw = os.environ.get("HARNESS_LOCAL_ENGINES", "").strip()
+    if raw.isdigit() and int(raw) > 0:
+        return min(int(raw), thread_count())
+    return thread_count()
 
 
 @dataclass

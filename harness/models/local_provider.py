@@ -34,7 +34,7 @@ from typing import Any
 
 from harness.errors import HarnessError, ModelCallError
 from harness.models.base import ChatRequest, ChatResponse, Message, Provider, TokenLogprob, Usage
-from harness.models.llama_engine import MAX_ACTIVE, Completion, thread_count
+from harness.models.llama_engine import MAX_ACTIVE, Completion, engine_count
 from harness.models.smoke_test import BUNDLED_MODEL, SMOKE_TEST_NOTICE
 
 __all__ = ["BUNDLED_MODEL", "GUIDANCE", "LocalProvider", "SMOKE_TEST_NOTICE", "render_dialogue"]
@@ -165,8 +165,9 @@ def _loaded(path: str) -> tuple[Any, tuple[Any, ...], threading.Lock]:
 def _load(path: str) -> tuple[Any, tuple[Any, ...], threading.Lock]:
     """Load a GGUF model once per process: the ``Llama`` object, its engines, and the lock grammar calls need.
 
-    One single-threaded engine per core (``HARNESS_LOCAL_THREADS`` cores), each
-    decoding its own batch of calls; the weights are shared. The ``Llama``
+    One single-threaded engine per core (``HARNESS_LOCAL_THREADS`` cores; or
+    ``HARNESS_LOCAL_ENGINES`` engines sharing them), each decoding its own
+    batch of calls; the weights are shared. The ``Llama``
     object's own context serves grammar-constrained calls, one at a time.
     """
     _quiet_llama_devnull()
@@ -177,9 +178,9 @@ def _load(path: str) -> tuple[Any, tuple[Any, ...], threading.Lock]:
             "the local model needs llama-cpp-python, which is not installed",
             fix="pip install 'character-harness[local]' (builds llama.cpp; about 10 minutes the first time)",
         ) from None
-    from harness.models.llama_engine import LlamaEngine, thread_count
+    from harness.models.llama_engine import LlamaEngine, engine_count, thread_count
 
-    threads = thread_count()
+    threads, engines = thread_count(), engine_count()
     # llama.cpp prints an informational notice while loading even when not
     # verbose; it would interleave with the progress bar, so it is swallowed.
     with contextlib.redirect_stderr(io.StringIO()):
@@ -187,7 +188,8 @@ def _load(path: str) -> tuple[Any, tuple[Any, ...], threading.Lock]:
             model_path=path, n_ctx=_CONTEXT, n_threads=threads, n_threads_batch=threads, seed=0, verbose=False,
             swa_full=True,
         )
-    return llm, tuple(LlamaEngine(llm, _CONTEXT) for _ in range(threads)), threading.Lock()
+    each = max(1, threads // engines)
+    return llm, tuple(LlamaEngine(llm, _CONTEXT, threads=each) for _ in range(engines)), threading.Lock()
 
 
 def _pick(engines: Sequence[Any], prompt: str) -> Any:
@@ -276,7 +278,7 @@ class LocalProvider(Provider):
     provider = "local"
     next_token_scoring = True
     # Each engine decodes its calls in flight in one batch: keep them fed whatever [run] concurrency says.
-    min_concurrency = MAX_ACTIVE * thread_count()
+    min_concurrency = MAX_ACTIVE * engine_count()
 
     def __init__(self, model: str) -> None:
         super().__init__(model)

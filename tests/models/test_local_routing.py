@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
+
 from harness.models.local_provider import _AFFINITY_SLACK, _AFFINITY_TOKENS, _pick
 
 
@@ -37,3 +39,17 @@ def test_affinity_never_leaves_a_core_waiting_behind_a_busy_one() -> None:
 def test_between_equally_busy_engines_the_one_holding_more_wins() -> None:
     engines = [_Engine(holds=30, load=4), _Engine(holds=40, load=4), _Engine(holds=900, load=7)]
     assert _pick(engines, "p") is engines[1]
+
+
+def test_engines_share_out_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness.models.llama_engine import engine_count
+
+    monkeypatch.setenv("HARNESS_LOCAL_THREADS", "4")
+    monkeypatch.delenv("HARNESS_LOCAL_ENGINES", raising=False)
+    assert engine_count() == 4  # one single-threaded engine per core by default
+    monkeypatch.setenv("HARNESS_LOCAL_ENGINES", "1")
+    assert engine_count() == 1
+    monkeypatch.setenv("HARNESS_LOCAL_ENGINES", "9")
+    assert engine_count() == 4  # never more engines than cores
+    monkeypatch.setenv("HARNESS_LOCAL_ENGINES", "zero")
+    assert engine_count() == 4
