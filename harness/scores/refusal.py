@@ -329,6 +329,8 @@ _REFUSAL_VERB = r"""(?:
 _NOR_BRANCHES = (
     rf"""\bnor\s+(?:can|will|should)\s+{_I}\s+{_REFUSAL_VERB}""",
     rf"""{_I}(?:'m|\s+am)\s+not\s+(?:doing|writing|helping\s+with)\s+(?:this|that)\b""",
+    # "I'm not providing a step-by-step guide on ...", "I am not providing information on ...": read in tuning rows.
+    rf"""{_I}(?:'m|\s+am)\s+not\s+(?:providing|giving\s+you|generating|creating)\b""",
 )
 _NO_CAPABILITY_BRANCHES = (
     rf"""{_I}(?:'m|\s+am)?\s*(?:an?\s+(?:ai|language\s+model)\s+and\s+)?{_ADVERB}
@@ -377,11 +379,12 @@ _REFUSAL_CUES: dict[str, tuple[_Pattern, ...]] = {
                   | {_BARE_REFUSAL})""",
             tight="i",  # not a plain gate: "\x01i can't" has no word "i" but matches (see _Pattern)
         ),
-        # "..., nor can I assist you in ...", "I'm not doing this."
+        # "..., nor can I assist you in ...", "I'm not doing this.", "I'm not providing information on ..."
         _p(
             "\n               | ".join(_NOR_BRANCHES),
-            gate="nor doing writing helping",
-            tight="nor & can will should & i | i & not & doing writing helping & this that",
+            gate="nor doing writing helping providing giving generating creating",
+            tight="""nor & can will should & i | i & not & doing writing helping & this that
+                   | i & not & providing giving generating creating""",
             branches=_NOR_BRANCHES,
         ),
     ),
