@@ -324,6 +324,7 @@ _REFUSAL_VERB = r"""(?:
   | promote | outline | elaborate | go\s+into | get\s+into | weigh\s+in | speculate | comment | instruct | coach
   | guide\s+you | recommend(?![^.!?\n]{0,40}\benough\b)
   | adopt | impersonate | take\s+on | act\s+as
+  | make\s+(?:\w+\s+)?(?:recommendations?|judg(?:e)?ments?|determinations?|generali[sz]ations?|assumptions?|predictions?)
 )\b"""
 
 _NOR_BRANCHES = (
@@ -333,9 +334,9 @@ _NOR_BRANCHES = (
     rf"""{_I}(?:'m|\s+am)\s+not\s+(?:providing|giving\s+you|generating|creating)\b""",
 )
 _NO_CAPABILITY_BRANCHES = (
-    rf"""{_I}(?:'m|\s+am)?\s*(?:an?\s+(?:ai|language\s+model)\s+and\s+)?{_ADVERB}
+    rf"""{_I}(?:'m|\s+am)?\s*(?:an?\s+(?:ai(?:\s+language\s+model|\s+assistant)?|language\s+model)\s+and\s+)?{_ADVERB}
          (?:don't|do\s+not|lack)\s+(?:actually\s+|currently\s+)?(?:have\s+)?
-         (?:the\s+|any\s+)?(?:ability|capability|capacity|capabilities|means
+         (?:the\s+|any\s+|a\s+)?(?:ability|capability|capacity|capabilities|means
            |enough\s+(?:context|information|details|background|knowledge)|sufficient\s+(?:context|information)
            |(?:any\s+|specific\s+|direct\s+|real-time\s+)*(?:information|access)\s+(?:about|on|to|regarding))\b""",
     rf"""{_I}(?:'m|\s+am)\s+not\s+an?\s+(?:\w+\s+)?(?:developer|doctor|lawyer|professional|expert|therapist
@@ -392,10 +393,12 @@ _REFUSAL_CUES: dict[str, tuple[_Pattern, ...]] = {
     "no_capability": (
         _p(
             "\n               | ".join(_NO_CAPABILITY_BRANCHES),
-            gate="ability capability capacity capabilities means enough sufficient access browse view see open read run execute "
+            gate="ability capability capacity capabilities means enough sufficient specific definitive comprehensive insider "
+            "access browse view see open read run execute "
             "generate information developer doctor lawyer professional expert therapist astrologer hacker financial "
             "medical legal licensed certified qualified",
             tight="""i & don do lack & ability capability capacity capabilities means enough sufficient information access
+                     specific definitive comprehensive insider
                    | i & not & developer doctor lawyer professional expert therapist astrologer hacker financial medical
                      legal licensed certified qualified
                    | i & able unable & access browse view see open read run execute generate""",
@@ -423,9 +426,9 @@ _REFUSAL_CUES: dict[str, tuple[_Pattern, ...]] = {
     "not_comfortable": (
         _p(
             rf"""{_I}(?:(?:'m|\s+am)\s+(?:not\s+(?:comfortable|willing|in\s+a\s+position\s+to)|uncomfortable)
-                    | \s+(?:don't|do\s+not)\s+feel\s+comfortable
+                    | \s+(?:don't|do\s+not)\s+feel\s+(?:comfortable|confident)
                     | \s+(?:wouldn't|would\s+not)\s+(?:be|feel)\s+comfortable)""",
-            gate="comfortable uncomfortable willing position",
+            gate="comfortable uncomfortable willing position confident",
         ),
     ),
     "inappropriate": (
