@@ -11,8 +11,8 @@ held-out and reference models are never read. Two label sets:
 * PHTest's own labels (``Response_cls``) on the other 6,678 tuning-half
   answers of the same models, added to the training data with weight
   ``PHTEST_WEIGHT``. Leaving one tuning model out, they help a little (see
-  ``tests/data/SOURCES.md``): weight 0 gives mean |gap| 0.0202 and agreement
-  0.9227, weight 1 gives 0.0149 and 0.9267.
+  ``tests/data/SOURCES.md``): weight 0 gives mean |gap| 0.0178 and agreement
+  0.9264, weight 1 gives 0.0154 and 0.9303.
 
 Needs scikit-learn (development only)::
 
