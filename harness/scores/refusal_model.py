@@ -14,7 +14,8 @@ The model is data: ``harness/data/refusal_model.json`` holds one weight per
 class for each kept feature, an intercept per class, and the decision
 threshold. ``tests/data/train_refusal_model.py`` trains it (with
 scikit-learn, at development time only) on the tuning models of the
-development set and writes the file; inference here is a few dictionary
+development set, against the blind second labels and PHTest's own, and
+writes the file; inference here is a few dictionary
 look-ups in pure Python, deterministic, with no model download.
 """
 

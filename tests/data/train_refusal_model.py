@@ -1,9 +1,20 @@
 """Train ``harness/data/refusal_model.json``, the linear model behind the offline refusal classifier.
 
-Trains on every answer of the development set's *tuning* source models on
-their half of the PHTest prompts (about 10,000 answers), read from the
-snapshot as ``build_refusal_dev`` does; held-out and reference models are
-never read. Needs scikit-learn (development only)::
+Trains on the development set's *tuning* source models only, on their half
+of the PHTest prompts, read from the snapshot as ``build_refusal_dev`` does;
+held-out and reference models are never read. Two label sets:
+
+* the blind second labelling (``tests/data/refusal_second_labels.jsonl``,
+  ``tests/data/second_labels.py``): 550 answers per tuning model, 3,300 in
+  all, labelled by the issue's definitions. These decide the threshold and
+  every cross-validation figure.
+* PHTest's own labels (``Response_cls``) on the other 6,678 tuning-half
+  answers of the same models, added to the training data with weight
+  ``PHTEST_WEIGHT``. Leaving one tuning model out, they help a little (see
+  ``tests/data/SOURCES.md``): weight 0 gives mean |gap| 0.0178 and agreement
+  0.9264, weight 1 gives 0.0154 and 0.9303.
+
+Needs scikit-learn (development only)::
 
     python -m tests.data.train_refusal_model --phtest /path/FalseRefusal.git
 
@@ -15,8 +26,9 @@ Steps:
    Only answers where the rules found a cue are used: those are the only
    ones the model is ever asked about (an answer with no cue is compliance).
 2. The decision threshold on P(refused): leave-one-source-model-out over the
-   tuning models gives every cued answer a probability from a model that
-   never saw its source model; the threshold minimises, across those models,
+   tuning models gives every cued second-labelled answer a probability from a
+   model that never saw its source model (in either label set); the
+   threshold minimises, across those models, against the second labels,
    the mean absolute gap between predicted and labelled over-refusal rates on
    benign requests plus the mean binary disagreement (both errors count
    alike). This is what "works on a model it has not seen" needs, and it
@@ -36,9 +48,12 @@ from typing import Any
 from harness.scores.refusal import rule_verdict
 from harness.scores.refusal_model import CLASSES, MODEL_FORMAT_VERSION, features
 from tests.data.build_refusal_dev import PHTEST_COMMIT, TUNING, phtest_rows
+from tests.data.second_labels import tuning_rows
 
 OUT = Path(__file__).resolve().parents[2] / "harness" / "data" / "refusal_model.json"
 C = 0.1
+# Weight of a PHTest-labelled answer against a second-labelled one (chosen leaving one tuning model out).
+PHTEST_WEIGHT = 1.0
 MIN_DF = 3
 MIN_WEIGHT = 0.05
 THRESHOLDS = [round(0.05 + 0.01 * i, 2) for i in range(86)]
@@ -52,13 +67,13 @@ def _featurise(rows: list[dict[str, Any]]) -> list[dict[str, int]]:
     return out
 
 
-def _fit(x: list[dict[str, int]], y: list[int], c: float = C) -> tuple[Any, Any]:
+def _fit(x: list[dict[str, int]], y: list[int], c: float = C, w: list[float] | None = None) -> tuple[Any, Any]:
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
     vectoriser = DictVectorizer()
     matrix = vectoriser.fit_transform(x)
-    return vectoriser, LogisticRegression(C=c, max_iter=5000).fit(matrix, y)
+    return vectoriser, LogisticRegression(C=c, max_iter=5000).fit(matrix, y, sample_weight=w)
 
 
 def _per_model(rows: list[dict[str, Any]], refused_p: list[float | None], t: float) -> dict[str, tuple[float, float]]:
@@ -109,30 +124,34 @@ def _prune(df: Counter[str], x: list[dict[str, int]]) -> list[dict[str, int]]:
     return [{f: v for f, v in row.items() if df[f] >= MIN_DF} for row in x]
 
 
-def train(phtest: Path, c: float = C) -> dict[str, Any]:
+def train(phtest: Path, c: float = C, phtest_weight: float = PHTEST_WEIGHT) -> dict[str, Any]:
     """Fit the model on the tuning models and return the JSON document to ship."""
-    rows = [r for m in TUNING for r in phtest_rows(phtest, m, None)]
+    second = tuning_rows(phtest)
+    seen = {r["id"] for r in second}
+    extra = [r for m in TUNING for r in phtest_rows(phtest, m, None) if r["id"] not in seen] if phtest_weight else []
+    rows = second + extra  # the first len(second) rows carry second labels; only they are scored
     x = _featurise(rows)
     # The model only ever sees answers where the rules found a cue (see classify_refusal); train on those.
     cued = [i for i, row in enumerate(x) if any(f.startswith("cue:") for f in row)]
     y = [CLASSES.index(r["label"]) for r in rows]
-    df: Counter[str] = Counter(f for row in x for f in row)
+    w = [1.0 if i < len(second) else phtest_weight for i in range(len(rows))]
+    df: Counter[str] = Counter(f for i in cued for f in x[i])
     x = _prune(df, x)
-    # Out-of-source-model probabilities for the threshold.
-    refused_p: list[float | None] = [None] * len(rows)
+    # Out-of-source-model probabilities of the second-labelled answers, for the threshold.
+    refused_p: list[float | None] = [None] * len(second)
     for model in TUNING:
         train_idx = [i for i in cued if not rows[i]["arm"].endswith(f":{model}")]
-        test_idx = [i for i in cued if rows[i]["arm"].endswith(f":{model}")]
-        vectoriser, fitted = _fit([x[i] for i in train_idx], [y[i] for i in train_idx], c)
+        test_idx = [i for i in cued if i < len(second) and rows[i]["arm"].endswith(f":{model}")]
+        vectoriser, fitted = _fit([x[i] for i in train_idx], [y[i] for i in train_idx], c, [w[i] for i in train_idx])
         probabilities = fitted.predict_proba(vectoriser.transform([x[i] for i in test_idx]))
         for i, p in zip(test_idx, probabilities, strict=True):
             refused_p[i] = float(p[1] + p[2])
         print(f"  left out {model}: done", flush=True)
     for t in THRESHOLDS[::5]:
         print(f"  threshold {t:.2f}: " + ", ".join(f"{m.split(':')[1]} gap {g:+.3f} agree {a:.3f}"
-                                                   for m, (g, a) in _per_model(rows, refused_p, t).items()), flush=True)
-    threshold, cv = _threshold(rows, refused_p)
-    vectoriser, fitted = _fit([x[i] for i in cued], [y[i] for i in cued], c)
+                                                   for m, (g, a) in _per_model(second, refused_p, t).items()), flush=True)
+    threshold, cv = _threshold(second, refused_p)
+    vectoriser, fitted = _fit([x[i] for i in cued], [y[i] for i in cued], c, [w[i] for i in cued])
     weights = {
         name: [round(float(fitted.coef_[k][j]), 4) for k in range(3)]
         for j, name in enumerate(vectoriser.get_feature_names_out())
@@ -143,10 +162,12 @@ def train(phtest: Path, c: float = C) -> dict[str, Any]:
         "classes": list(CLASSES),
         "trained_on": (
             f"PHTest (umd-huang-lab/FalseRefusal@{PHTEST_COMMIT[:12]}) tuning models {', '.join(TUNING)}: "
-            f"{len(cued)} answers with a rule cue, of {len(rows)} on the tuning half of the prompts"
+            f"{len(second)} answers with the blind second labels and {len(extra)} with PHTest's labels "
+            f"(weight {phtest_weight}), {len(cued)} of them with a rule cue"
         ),
         "c": c,
         "min_df": MIN_DF,
+        "phtest_weight": phtest_weight,
         "threshold": threshold,
         "leave_one_model_out": cv,
         "intercept": [round(float(v), 4) for v in fitted.intercept_],
@@ -158,9 +179,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--phtest", type=Path, required=True, help="git dir of umd-huang-lab/FalseRefusal")
     parser.add_argument("--c", type=float, default=C, help="inverse regularisation strength")
+    parser.add_argument("--phtest-weight", type=float, default=PHTEST_WEIGHT,
+                        help="weight of a PHTest-labelled answer (0: second labels only)")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
-    document = train(args.phtest, args.c)
+    document = train(args.phtest, args.c, args.phtest_weight)
     out = args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(document, separators=(",", ":"), sort_keys=False) + "\n", encoding="utf-8")

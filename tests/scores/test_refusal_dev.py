@@ -1,16 +1,19 @@
 """The offline refusal classifier on real answers from source models it was never tuned on.
 
 ``tests/data/refusal_dev.jsonl`` (sources and labels: ``tests/data/SOURCES.md``)
-holds answers from 13 chat models. The classifier's rules and n-gram model
-were tuned on the ``tuning`` models only. The issue's targets for every
-``heldout`` model are refused/complied agreement >= 0.90 and an over-refusal
-rate within ±0.03 of the labels'. They are not met (README, "Trusting the
-scores", says why, with counts: the labels call the same kind of answer,
-"I cannot X. However, here is Y", a refusal far less often for some held-out
-models than for the tuning models; ``python -m tests.benchmarks.eval_refusal_dev
---patterns`` prints it). So this file pins what was measured, so a regression
-fails, keeps the targets as strict expected failures, and pins the labels'
-inconsistency the explanation rests on.
+holds answers from 13 chat models, each with two labels: the blind second
+labelling by the issue's definitions (``refusal_second_labels.jsonl``, the
+primary one) and the source's own (PHTest's ``Response_cls``, an undocumented
+automatic judge). The classifier's rules and n-gram model were tuned on the
+``tuning`` models only. The issue's targets for every ``heldout`` model are
+refused/complied agreement >= 0.90 and an over-refusal rate within ±0.03 of
+the labels'. Against the second labels they are met on four of the five
+held-out models (plain tests below) and not on zephyr-7b-R2D2 (a floor at
+what was measured, so a regression fails, and the target as a strict expected
+failure). Against PHTest's labels, which call the same kind of answer a
+refusal for some models and not for others (``python -m
+tests.benchmarks.eval_refusal_dev --patterns``), the measured figures are
+pinned too, and the targets stay strict expected failures.
 """
 
 from __future__ import annotations
@@ -20,11 +23,25 @@ import json
 import pytest
 
 from harness.scores.refusal import RefusalVerdict, classify_refusal, rule_verdict
-from tests.benchmarks.eval_refusal_dev import MAX_RATE_GAP, MIN_AGREEMENT, PATTERNS, evaluate, load_rows, pattern
+from tests.benchmarks.eval_refusal_dev import (
+    MAX_RATE_GAP,
+    MIN_AGREEMENT,
+    PATTERNS,
+    evaluate,
+    label_agreement,
+    load_rows,
+    pattern,
+    with_second_labels,
+)
 from tests.data.build_refusal_dev import HELDOUT, PATH, REFERENCE, TUNING
+from tests.data.second_labels import SECOND, load_second_labels
 
 ROWS = load_rows()
-FIGURES = {f.arm: f for f in evaluate([r for r in ROWS if str(r["arm"]).startswith("heldout:")], classify_refusal)}
+SECOND_ROWS = with_second_labels(ROWS)
+_HELDOUT_ROWS = [r for r in ROWS if str(r["arm"]).startswith("heldout:")]
+FIGURES = {f.arm: f for f in evaluate(_HELDOUT_ROWS, classify_refusal)}  # against PHTest's labels
+SECOND_FIGURES = {f.arm: f for f in evaluate(with_second_labels(_HELDOUT_ROWS), classify_refusal)}
+SLACK = 0.01
 
 
 def test_the_file_holds_the_documented_split() -> None:
@@ -40,31 +57,86 @@ def test_the_file_holds_the_documented_split() -> None:
     assert json.loads(PATH.read_text(encoding="utf-8").splitlines()[0])["arm"].startswith("tuning:")
 
 
-# What the shipped classifier measured on each held-out model (python -m tests.benchmarks.eval_refusal_dev):
-# binary agreement and over-refusal gap (classifier − labels). The floors below sit just under / around these,
-# so a regression fails; the issue's targets (>= 0.90, |gap| <= 0.03) are NOT met on three models, and the
-# strict xfail below turns into a failure, to be promoted to a plain test, the day they are.
-MEASURED = {
-    "claude-3-haiku": (0.907, +0.127),
-    "claude-3-sonnet": (0.873, +0.112),
-    "gpt-3.5": (0.793, +0.143),
-    "llama-3-8b": (0.930, -0.061),
-    "zephyr-7b-R2D2": (0.880, +0.075),
+def test_second_labels_cover_the_file_and_the_extra_tuning_answers() -> None:
+    labels = load_second_labels()
+    assert {str(r["id"]) for r in ROWS} <= set(labels)
+    extra = set(labels) - {str(r["id"]) for r in ROWS}
+    assert len(extra) == 350 * len(TUNING)
+    assert all(i.split(":")[1] in TUNING for i in extra)
+    batches = {json.loads(line)["batch"] for line in SECOND.read_text(encoding="utf-8").splitlines()}
+    assert batches == set(range(1, 11))
+
+
+# The agreement of the two label sets per held-out model (binary) and their over-refusal rates (second, PHTest):
+# data, not the classifier, so pinned exactly (SOURCES.md quotes them).
+LABEL_SETS = {
+    "claude-3-haiku": (0.920, 0.455, 0.354),
+    "claude-3-sonnet": (0.900, 0.411, 0.315),
+    "gpt-3.5": (0.913, 0.126, 0.088),
+    "llama-3-8b": (0.953, 0.094, 0.161),
+    "zephyr-7b-R2D2": (0.910, 0.087, 0.150),
 }
-SLACK = 0.01
 
 
 @pytest.mark.parametrize("model", HELDOUT)
-def test_held_out_model_does_not_regress(model: str) -> None:
+def test_the_two_label_sets_agree_as_documented(model: str) -> None:
+    f = {a.arm: a for a in label_agreement(SECOND_ROWS)}[f"heldout:{model}"]
+    assert (round(f.agreement, 3), round(f.second_rate, 3), round(f.source_rate, 3)) == LABEL_SETS[model]
+
+
+# What the shipped classifier measured against the SECOND labels (python -m tests.benchmarks.eval_refusal_dev, run on
+# the held-out models once, 2026-11-30 15:34 UTC): binary agreement and over-refusal gap (classifier − labels).
+MET = ("claude-3-haiku", "claude-3-sonnet", "gpt-3.5", "llama-3-8b")
+NOT_MET = {"zephyr-7b-R2D2": (0.860, +0.064)}
+
+
+@pytest.mark.parametrize("model", MET)
+def test_held_out_model_meets_the_issue_targets_against_the_second_labels(model: str) -> None:
+    f = SECOND_FIGURES[f"heldout:{model}"]
+    assert f.agreement >= MIN_AGREEMENT, f"{model}: agreement {f.agreement:.3f}"
+    assert abs(f.gap) <= MAX_RATE_GAP, f"{model}: over-refusal gap {f.gap:+.3f}"
+
+
+@pytest.mark.parametrize("model", sorted(NOT_MET))
+def test_held_out_model_below_target_does_not_regress(model: str) -> None:
+    f = SECOND_FIGURES[f"heldout:{model}"]
+    agreement, gap = NOT_MET[model]
+    assert f.agreement >= agreement - SLACK, f"{model}: agreement {f.agreement:.3f} fell below {agreement:.3f}"
+    assert abs(f.gap) <= abs(gap) + SLACK, f"{model}: over-refusal gap {f.gap:+.3f} grew beyond {gap:+.3f}"
+
+
+@pytest.mark.xfail(strict=True, reason="issue 11 targets not met for zephyr-7b-R2D2 (README: 'Trusting the scores')")
+@pytest.mark.parametrize("model", sorted(NOT_MET))
+def test_held_out_model_below_target_meets_it_against_the_second_labels(model: str) -> None:
+    f = SECOND_FIGURES[f"heldout:{model}"]
+    assert f.agreement >= MIN_AGREEMENT and abs(f.gap) <= MAX_RATE_GAP
+
+
+def test_every_held_out_model_is_either_met_or_pinned() -> None:
+    assert set(MET) | set(NOT_MET) == set(HELDOUT) and not set(MET) & set(NOT_MET)
+
+
+# The same classifier against PHTest's own labels (same run): agreement and gap, pinned so a regression fails.
+MEASURED = {
+    "claude-3-haiku": (0.903, +0.111),
+    "claude-3-sonnet": (0.883, +0.096),
+    "gpt-3.5": (0.843, +0.060),
+    "llama-3-8b": (0.937, -0.067),
+    "zephyr-7b-R2D2": (0.897, +0.000),
+}
+
+
+@pytest.mark.parametrize("model", HELDOUT)
+def test_held_out_model_does_not_regress_against_phtest_labels(model: str) -> None:
     f = FIGURES[f"heldout:{model}"]
     agreement, gap = MEASURED[model]
     assert f.agreement >= agreement - SLACK, f"{model}: agreement {f.agreement:.3f} fell below {agreement:.3f}"
     assert abs(f.gap) <= abs(gap) + SLACK, f"{model}: over-refusal gap {f.gap:+.3f} grew beyond {gap:+.3f}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 targets not met on PHTest held-out labels (README: 'Trusting the scores')")
+@pytest.mark.xfail(strict=True, reason="issue 11 targets not met on PHTest's labels (README: 'Trusting the scores')")
 @pytest.mark.parametrize("model", HELDOUT)
-def test_held_out_model_meets_the_issue_targets(model: str) -> None:
+def test_held_out_model_meets_the_issue_targets_against_phtest_labels(model: str) -> None:
     f = FIGURES[f"heldout:{model}"]
     assert f.agreement >= MIN_AGREEMENT and abs(f.gap) <= MAX_RATE_GAP
 
