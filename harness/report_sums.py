@@ -136,6 +136,7 @@ class ReportSums:
         self.phrase_answers: dict[str, Counter[str]] = defaultdict(Counter)
         self.examples: dict[tuple[str, str], _TopExamples] = {}
         self.mirrored: list[ScoredAnswer] = []
+        self._flags: dict[str, tuple[Check | None, bool, str | None, bool]] = {}
 
     # --- pass 1 -----------------------------------------------------------------------
 
@@ -152,46 +153,58 @@ class ReportSums:
         if s.mirror and s.response is not None:
             self.mirrored.append(s)  # mirrored requests are few: a trait's pairs × samples
         answered = s.response is not None
-        tokens: float | None = None  # the answer's length, measured once for both of its cells
+        # Per answer, not per cell: whether it counts as unscored, its length, and each check's flags.
+        unscored = answered and any(not sc.scorable and self._reported(name) for name, sc in scores.items())
+        tokens: float | None = None
+        flags = self._flags
         for key in ((s.arm, _group(s, self.group_by)), (s.arm, ALL)):
             cell = self.cells[key]
             cell.n += 1
             if not answered:
                 cell.failed += 1
                 continue
-            if any(not sc.scorable and self._reported(name) for name, sc in scores.items()):
+            if unscored:
                 cell.unscored += 1
             metrics = cell.metrics
             for name, sc in scores.items():
                 m = metrics[name]
-                if sc.value is not None:
+                value = sc.value
+                if value is not None:
                     m.n += 1
-                    m.total += sc.value
+                    m.total += value
                     if sc.source:
                         m.sources.add(sc.source)
-                c = self.by_name.get(name)
-                if c is None:
+                flag = flags.get(name) or self._flag(name)
+                if flag[0] is None:  # not a registered check
                     continue
-                if c.per_1k_tokens:
+                if flag[1]:  # per 1k tokens
                     if tokens is None:
                         tokens = approx_tokens(s.response)  # type: ignore[arg-type]  # answered
                     m.tokens += tokens
                     m.phrases += len(sc.detail.get("phrases") or [])
-                if c.agrees_with and sc.scorable and sc.label is not None:
-                    other = scores.get(c.agrees_with)
+                if flag[2] is not None and sc.scorable and sc.label is not None:  # agrees with another check
+                    other = scores.get(flag[2])
                     if other is not None and other.label is not None:
                         m.agree_n += 1
                         m.agree += sc.label == other.label
         for name, sc in scores.items():
             if sc.value is None:
                 continue
-            c = self.by_name.get(name)
+            flag = flags[name] if name in flags else self._flag(name)
+            c = flag[0]
             if c is not None:
-                if c.phrases and c.report:
+                if flag[3]:  # phrases tallied in the report
                     self.phrases[name][s.arm].update(set(sc.detail.get("phrases") or []))
                     self.phrase_answers[name][s.arm] += 1
                 if c.examples:
                     self._offer_example(c, s, sc)
+
+    def _flag(self, name: str) -> tuple[Check | None, bool, str | None, bool]:
+        """What :meth:`add` asks of check ``name``, looked up once: the check, per 1k tokens, agrees with, phrases."""
+        c = self.by_name.get(name)
+        flag = (None, False, None, False) if c is None else (c, c.per_1k_tokens, c.agrees_with, c.phrases and c.report)
+        self._flags[name] = flag
+        return flag
 
     def _reported(self, name: str) -> bool:
         c = self.by_name.get(name)

@@ -24,7 +24,7 @@ import hashlib
 import json
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -206,39 +206,56 @@ def _metadata(frame: pd.DataFrame) -> list[dict[str, Any]] | None:
 
 
 def iter_answers(frame: pd.DataFrame, path: Path | str) -> Iterator[Answer]:
-    """A chunk's rows as :class:`Answer` records, one at a time (see :func:`answers_from_frame`)."""
-    columns = {c: frame[c].tolist() if c in frame.columns else None for c in (*REQUIRED, *OPTIONAL, ROW)}
+    """A chunk's rows as :class:`Answer` records, one at a time (see :func:`answers_from_frame`).
+
+    Column by column: each column is converted once, as a list, and a row's
+    place in the file is spelt out only for an error message (both would
+    otherwise cost more than the record itself on a file of short answers).
+    """
+    n = len(frame)
+
+    def column(name: str, convert: Callable[[Any], Any] | None = None) -> list[Any]:
+        if name not in frame.columns:
+            return [None] * n
+        values = frame[name].tolist()
+        return values if convert is None else [v if type(v) is str else convert(v) for v in values]
+
+    ids, queries, responses = column("id", _as_text), column("query", _as_text), column("response", _as_text)
+    arms, traits, labels = column("arm", _as_text), column("trait", _as_text), column("label", _as_text)
+    refuse, rows = column("should_refuse"), column(ROW)
+    messages = column("messages") if "messages" in frame.columns else None
     metadata = _metadata(frame)
+    bools: dict[str, bool] = {}  # each distinct should_refuse text is read once
 
-    def get(name: str, i: int) -> Any:
-        values = columns[name]
-        return None if values is None else values[i]
+    def where(i: int) -> str:
+        return f"{path}, row {rows[i]}" if rows[i] is not None else f"{path}, id {ids[i]!r}"
 
-    for i in range(len(frame)):
-        row_id = _as_text(get("id", i))
-        row = get(ROW, i)
-        where = f"{path}, row {row}" if row is not None else f"{path}, id {row_id!r}"
-        query = _as_text(get("query", i))
-        response = _as_text(get("response", i))
-        if has_messages(get("messages", i)):
+    for i in range(n):
+        row_id, query, response = ids[i], queries[i], responses[i]
+        if messages is not None and has_messages(messages[i]):
             # A conversation: its first assistant turn is the row's answer.
-            query, response = _first_exchange(get("messages", i), where)
+            query, response = _first_exchange(messages[i], where(i))
         if not row_id or query is None:
-            raise HarnessError(f"{where}: id and query must not be empty")
-        arm = _as_text(get("arm", i)) or DEFAULT_ARM
-        yield (
-            Answer(
-                id=f"{arm}|{row_id}",
-                arm=arm,
-                query_id=row_id,
-                trait=_as_text(get("trait", i)) or None,
-                should_refuse=_as_bool(get("should_refuse", i), where),
-                model="imported",
-                query=query,
-                text=response,
-                label=_as_text(get("label", i)),
-                metadata=metadata[i] if metadata is not None else {},
-            )
+            raise HarnessError(f"{where(i)}: id and query must not be empty")
+        arm = arms[i] or DEFAULT_ARM
+        cell = refuse[i]
+        if type(cell) is str:
+            should_refuse = bools.get(cell)
+            if should_refuse is None:
+                should_refuse = bools[cell] = _as_bool(cell, where(i))
+        else:
+            should_refuse = _as_bool(cell, where(i))
+        yield Answer(
+            id=f"{arm}|{row_id}",
+            arm=arm,
+            query_id=row_id,
+            trait=traits[i] or None,
+            should_refuse=should_refuse,
+            model="imported",
+            query=query,
+            text=response,
+            label=labels[i],
+            metadata=metadata[i] if metadata is not None else {},
         )
 
 
@@ -486,23 +503,26 @@ def write_records(
     are checked for duplicates and the lines written. Returns the number of rows written.
     """
     from harness.report_sums import same_as_read_back
+    from harness.scores.batch import ScoredRow
     from harness.scores.records import ScoredAnswer
 
     seen = SeenIds()
     rows = 0
     try:
-        with path.open("w", encoding="utf-8") as out:
+        # Bytes: a ScoredRow's line is UTF-8 already, and is not decoded only to be encoded again.
+        with path.open("wb") as out:
             for records in batches:
-                ids, lines = [], []
+                ids: list[str] = []
+                lines: list[bytes] = []
                 for s in records:
-                    line = s.model_dump_json()
+                    line = s.json_bytes() if type(s) is ScoredRow else s.model_dump_json().encode("utf-8")
                     ids.append(s.id)
                     lines.append(line)
                     if sums is not None:
                         sums.add(s if same_as_read_back(s) else ScoredAnswer.model_validate_json(line))
                 if (dup := seen.add(ids)) is not None:
                     raise _duplicate_error(source, dup)
-                out.write("\n".join(lines) + "\n" if lines else "")
+                out.write(b"\n".join(lines) + b"\n" if lines else b"")
                 rows += len(lines)
                 del ids, lines  # before the next batch is read
     finally:

@@ -21,7 +21,7 @@ import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from harness.config import Project
 from harness.models.base import Provider
@@ -35,7 +35,40 @@ if TYPE_CHECKING:
     from harness.reports import Report
     from harness.scores.records import ScoredAnswer
 
-__all__ = ["BatchScorer", "ScoreSettings", "score_batch"]
+__all__ = ["BatchScorer", "ScoreSettings", "ScoredRow", "score_batch"]
+
+
+class ScoredRow:
+    """A scored answer as the plain values of a :class:`~harness.scores.records.ScoredAnswer`, and its JSON line.
+
+    What the local engine makes without a judge: it reads like the record
+    (``s.id``, ``s.scores``, ``s.metadata``...) for the report's running sums,
+    and :meth:`model_dump_json` gives the line already written, byte for byte
+    the record's own (``tests/scores/test_batch.py`` compares the two).
+    """
+
+    def __init__(self, fields: dict[str, Any], line: bytes) -> None:
+        self.__dict__ = fields  # the record's fields as attributes, without copying them
+        self._line = line
+
+    def model_dump_json(self) -> str:
+        """The record's ``results.jsonl`` line."""
+        return self._line.decode("utf-8")
+
+    def json_bytes(self) -> bytes:
+        """The record's ``results.jsonl`` line, UTF-8 encoded (as the file holds it)."""
+        return self._line
+
+    def value(self, name: str) -> float | None:
+        """The value of check ``name`` (as :meth:`ScoredAnswer.value`)."""
+        s = self.scores.get(name)
+        return None if s is None else s.value
+
+    def record(self) -> ScoredAnswer:
+        """The validated record (as read back from its line)."""
+        from harness.scores.records import ScoredAnswer
+
+        return ScoredAnswer.model_validate_json(self._line)
 
 
 @dataclass(frozen=True)
@@ -82,7 +115,7 @@ class BatchScorer:
         """Score one batch: transcript columns in, ``id`` and ``result`` out, in the same order."""
         import pandas as pd
 
-        scores = self.records(batch)
+        scores = list(self.iter_records(batch))
         return pd.DataFrame(
             {"id": [s.id for s in scores], "result": [s.model_dump_json() for s in scores]},
             columns=["id", "result"],
@@ -90,10 +123,13 @@ class BatchScorer:
 
     def records(self, batch: pd.DataFrame) -> list[ScoredAnswer]:
         """Score one batch of transcript rows: one record per row, in the same order."""
-        return list(self.iter_records(batch))
+        return [s.record() if isinstance(s, ScoredRow) else s for s in self.iter_records(batch)]
 
     def iter_records(self, batch: pd.DataFrame) -> Iterator[ScoredAnswer]:
         """Score one batch of transcript rows, one record per row in order, each as soon as it is made.
+
+        Without a judge the records are :class:`ScoredRow` objects, which read
+        like records and carry their JSON line (:meth:`records` validates them).
 
         The local engine takes these one at a time (each one's JSON line for
         ``results.jsonl``, the record itself for the report's running sums)
@@ -104,12 +140,27 @@ class BatchScorer:
         from harness.transcripts import answers_from_frame, iter_answers
 
         if self.judge is None:  # deterministic checks only: nothing to wait for
-            base = self.scorer.base
-            for answer in iter_answers(batch, self.settings.source):
-                yield base(answer)
+            yield from self._rows(batch)
             return
         answers = answers_from_frame(batch, self.settings.source)
         yield from (self._loop.run_until_complete(score_answers(self.scorer, answers)) if answers else [])
+
+    def _rows(self, batch: pd.DataFrame) -> Iterator[ScoredAnswer]:
+        """Deterministic scores as :class:`ScoredRow` records, each with its JSON line made from plain values.
+
+        The fields were validated on the way in (the answer) and by the checks
+        (their scores); validating them again as a record, then serialising
+        that, would double what the pipeline costs per answer.
+        """
+        from pydantic_core import to_json
+
+        from harness.transcripts import iter_answers
+
+        fields = self.scorer.base_fields
+        for answer in iter_answers(batch, self.settings.source):
+            values = fields(answer)
+            # As ScoredAnswer.model_dump_json writes it: the same serialiser, NaN and infinity as null.
+            yield ScoredRow(values, to_json(values, inf_nan_mode="null"))  # type: ignore[misc]  # read as a ScoredAnswer
 
     @property
     def judge_stats(self) -> CallStats | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from harness.answers import Answer
 from harness.models.client import ModelClient
@@ -18,7 +19,7 @@ from harness.scores.judges import (
 )
 from harness.scores.logprob_score import DEFAULT_MIN_VALID_MASS
 from harness.scores.next_token_judge import uses_next_token
-from harness.scores.records import Score, ScoredAnswer
+from harness.scores.records import SCORE_FORMAT_VERSION, Score, ScoredAnswer
 from harness.traits import TraitSpec
 
 __all__ = ["Scorer", "score_answers"]
@@ -72,26 +73,36 @@ class Scorer:
 
     def base(self, answer: Answer) -> ScoredAnswer:
         """The deterministic part of the score: every registered check that needs no model."""
+        return ScoredAnswer(**self.base_fields(answer))
+
+    def base_fields(self, answer: Answer) -> dict[str, Any]:
+        """:meth:`base` as the record's fields, in its order, before the record is built.
+
+        ``harness score`` without a judge writes these as the record's JSON line
+        directly (see :class:`harness.scores.batch.ScoredRow`): the values are
+        the ones the record would hold, so the line is the same bytes.
+        """
         text = answer.text
-        return ScoredAnswer(
-            id=answer.id,
-            arm=answer.arm,
-            query_id=answer.query_id,
-            trait=answer.trait,
-            sample=answer.sample,
-            should_refuse=answer.should_refuse,
-            label=answer.label,
-            mirror=answer.mirror,
-            model=answer.model,
-            prompt_hash=answer.prompt_hash,
-            query=answer.query,
-            response=text,
-            error=answer.error,
-            scores=compute_scores(answer, CheckContext(lexicon=self.lexicon)),
-            metadata=dict(getattr(answer, "metadata", None) or {}),
-            trait_hash=self._trait_hash(answer.trait),
-            judge_model=self.judge.model if self.judge is not None else None,
-        )
+        return {
+            "version": SCORE_FORMAT_VERSION,
+            "id": answer.id,
+            "arm": answer.arm,
+            "query_id": answer.query_id,
+            "trait": answer.trait,
+            "sample": answer.sample,
+            "should_refuse": answer.should_refuse,
+            "label": answer.label,
+            "mirror": answer.mirror,
+            "model": answer.model,
+            "prompt_hash": answer.prompt_hash,
+            "query": answer.query,
+            "response": text,
+            "error": answer.error,
+            "scores": compute_scores(answer, CheckContext(lexicon=self.lexicon)),
+            "metadata": dict(getattr(answer, "metadata", None) or {}),
+            "trait_hash": self._trait_hash(answer.trait),
+            "judge_model": self.judge.model if self.judge is not None else None,
+        }
 
     @staticmethod
     def merge(scored: ScoredAnswer, extra: dict[str, Score]) -> ScoredAnswer:
