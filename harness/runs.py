@@ -10,6 +10,7 @@ on-disk cache makes finished calls free.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -334,15 +335,34 @@ async def _answer_and_score(
     conversations: ConversationJob | None = None,
 ) -> tuple[list[Answer], list[ScoredAnswer], list[ScoredConversation]]:
     try:
-        # Each new answer's deterministic checks run as it arrives, while other calls are in flight.
+        # Each new answer's deterministic checks run while other calls are in flight, after the replies
+        # waiting to be handled: a reply's next request goes out before the checks of the last one.
         bases: list[ScoredAnswer | None] = [None] * len(plans)
+        arrived: list[tuple[int, Answer]] = []
+        woken = asyncio.Event()
 
         def check(index: int, answer: Answer) -> None:
-            bases[index] = scorer.base(answer)
+            arrived.append((index, answer))
+            woken.set()
 
-        answers = await collect_answers(
-            candidate, plans, run_dir / "answers.jsonl", progress("answering", len(plans)), on_answer=check
-        )
+        async def score_arrivals() -> None:
+            while True:
+                await woken.wait()
+                woken.clear()
+                while arrived:
+                    index, answer = arrived.pop()
+                    bases[index] = scorer.base(answer)
+                    await asyncio.sleep(0)  # let the loop handle what came in meanwhile
+
+        checking = asyncio.create_task(score_arrivals())
+        try:
+            answers = await collect_answers(
+                candidate, plans, run_dir / "answers.jsonl", progress("answering", len(plans)), on_answer=check
+            )
+        finally:
+            checking.cancel()
+            if checking.done() and not checking.cancelled():
+                checking.exception()  # a check that raised there raises again below, for its answer
         done = [b if b is not None else scorer.base(a) for a, b in zip(answers, bases, strict=True)]
         scores = await score_answers(scorer, answers, progress("judging", scorer.judge_calls(answers)), bases=done)
         talks = await conversations.play_and_score(candidate, run_dir, progress) if conversations else []

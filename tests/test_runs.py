@@ -165,3 +165,35 @@ def test_samples_below_one_is_a_clear_error(tmp_path: Path, samples: str, capsys
     assert main(["--project", str(root), "run", "--judge", "none", "--samples", samples, "--quiet"]) == 2
     assert f"samples must be at least 1, not {samples}" in capsys.readouterr().err
     assert not (root / "reports").exists()
+
+
+def test_an_answers_checks_wait_for_the_next_request_to_go_out(tmp_path: Path) -> None:
+    # The deterministic checks of an arrived answer run after the replies the event loop is handling, so a
+    # call slot is refilled before the last answer is checked, not after (the checks used to run in the reply's
+    # callback, holding up the next request).
+    from harness.models.fake import ScriptedFakeModel
+    from harness.scores import checks
+    from harness.scores.checks import check
+    from tests.helpers import candidate_responder
+
+    events: list[str] = []
+
+    def answer(request):  # type: ignore[no-untyped-def]
+        events.append("call")
+        return candidate_responder(request)
+
+    @check("spy", kind="rate")
+    def spy(a: object) -> bool:
+        events.append("check")
+        return False
+
+    before = dict(checks._REGISTRY)
+    checks.register(spy)
+    try:
+        project = Project.load(copy_example_project(tmp_path, evals=("directness",)))
+        outcome = execute_run(project, RunOptions(candidate_provider=ScriptedFakeModel(responder=answer), judge="none"))
+    finally:
+        checks._REGISTRY.clear()
+        checks._REGISTRY.update(before)
+    assert events.count("check") == events.count("call") == len(outcome.scores)
+    assert events[:2] == ["call", "call"]

@@ -14,10 +14,15 @@ instant to the last, and nothing else costing any time (``ceil(N /
 concurrency) × latency`` in whole waves). Targets: at least 90% of ideal,
 start-up included; the fully cached re-run under 1.5 s of wall time.
 
-The server runs in this process, on the same clock as the command, so the
-first run's wall time is split into start-up (until the first request reaches
-the server), calls (first request to last reply) and wind-down (last reply to
-exit); ``import openai`` is also timed alone, in a fresh interpreter.
+The server runs in a process of its own (it shares no interpreter lock with
+the benchmark), on the same monotonic clock as the command, so the first run's
+wall time is split into start-up (until the first request reaches the
+server), calls (first request to last reply) and wind-down (last reply to
+exit); ``import openai`` is also timed alone, in a fresh interpreter. Last,
+the bare OpenAI SDK makes the same calls the same way (one client, body and
+reply as bytes, ``concurrency`` workers) with nothing of the harness around
+it: the floor for any tool that calls through the official SDK, printed
+beside the harness's figure.
 """
 
 from __future__ import annotations
@@ -59,6 +64,93 @@ def build_project(root: Path, queries: int, concurrency: int) -> Path:
         encoding="utf-8",
     )
     return root
+
+
+SDK_ALONE = """
+import time
+t0 = time.perf_counter()
+import asyncio, json, os, sys
+import openai
+
+async def main(n, concurrency, system):
+    # The harness's own calling pattern with nothing of the harness around it: one client, the body as bytes,
+    # the reply as bytes (see harness/models/openai_provider.py), `concurrency` workers sharing the queries.
+    client = openai.AsyncOpenAI(api_key="not-needed", max_retries=0, http_client=openai.DefaultAioHttpClient())
+    todo = iter(range(n))
+    first = []
+
+    async def worker():
+        for i in todo:
+            body = {"model": "bench-model", "messages": [{"role": "system", "content": system},
+                    {"role": "user", "content": f"query {i}"}], "max_tokens": 1024, "temperature": 0.0, "seed": 0}
+            first.append(time.perf_counter())
+            reply = await client.post("/chat/completions", content=json.dumps(body).encode("utf-8"),
+                                      options={"headers": {"Content-Type": "application/json"}}, cast_to=bytes)
+            json.loads(reply)
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    await client.close()
+    return first[0]
+
+first = asyncio.run(main(int(sys.argv[1]), int(sys.argv[2]), "You are Sol. " * 200))
+print(json.dumps({"start_up": first - t0, "total": time.perf_counter() - t0}))
+"""
+
+
+def sdk_alone(port: int, queries: int, concurrency: int) -> dict[str, float]:
+    """The same calls made by the bare OpenAI SDK in a fresh interpreter: the floor for any tool built on it."""
+    env = {**os.environ, "OPENAI_BASE_URL": f"http://127.0.0.1:{port}/v1"}
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", SDK_ALONE, str(queries), str(concurrency)], env=env,
+                          capture_output=True, text=True, check=True)
+    result = json.loads(proc.stdout)
+    result["wall"] = time.perf_counter() - t0
+    return result
+
+
+class ServerProcess:
+    """The timed server in a process of its own, so that it shares no interpreter lock with this script.
+
+    It answers ``times`` on its stdin with the first request's and the last
+    reply's ``time.perf_counter()`` (a system-wide monotonic clock on Linux and
+    macOS, so comparable with this process's), and ``reset`` by forgetting them.
+    """
+
+    def __init__(self, latency: float) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.benchmarks.bench_run", "--serve", str(latency)], cwd=REPO,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
+        assert self.proc.stdout is not None
+        self.port = int(self.proc.stdout.readline().split()[1])
+
+    def ask(self, what: str) -> str:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(what + "\n")
+        self.proc.stdin.flush()
+        return self.proc.stdout.readline()
+
+    def times(self) -> tuple[float | None, float | None]:
+        first, last = json.loads(self.ask("times"))
+        return first, last
+
+    def stop(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+
+
+def serve(latency: float) -> None:
+    """The server process's main: serve until stdin closes, answering ``times`` and ``reset``."""
+    server = TimedServer(latency).start()
+    print(f"PORT {server._port}", flush=True)
+    for line in sys.stdin:
+        if line.strip() == "times":
+            print(json.dumps([server.first_request, server.last_reply]), flush=True)
+        elif line.strip() == "reset":
+            server.reset_times()
+            print("ok", flush=True)
+    server.stop()
 
 
 class TimedServer(FaultServer):
@@ -120,7 +212,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency", type=float, default=0.2, help="server latency in seconds")
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--profile", help="write a cProfile of the uncached run here")
+    parser.add_argument("--serve", type=float, help=argparse.SUPPRESS)  # the server process (see ServerProcess)
     args = parser.parse_args(argv)
+    if args.serve is not None:
+        serve(args.serve)
+        return 0
 
     # The issue's ideal: every call slot busy all the time. Whole waves of calls take a little longer.
     ideal = args.queries / args.concurrency * args.latency
@@ -133,18 +229,21 @@ def main(argv: list[str] | None = None) -> int:
     # Byte-compiled, as pip leaves an installed package (this shell may set PYTHONDONTWRITEBYTECODE,
     # and a module compiled from source at every start is not what users run).
     compileall.compile_dir(REPO / "harness", quiet=1)
-    server = TimedServer(args.latency).start()
+    server = ServerProcess(args.latency)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             root = build_project(Path(tmp) / "project", args.queries, args.concurrency)
-            wall, cpu = run_command(root, server._port, args.profile)
+            wall, cpu = run_command(root, server.port, args.profile)
             start = run_command.started  # type: ignore[attr-defined]
-            first, last = server.first_request, server.last_reply
+            first, last = server.times()
             scores = root / "runs" / "bench" / "scores.jsonl"
             answered = sum(1 for line in scores.open(encoding="utf-8") if '"response":null' not in line)
             calls = json.loads((root / "runs" / "bench" / "calls.json").read_text(encoding="utf-8"))
-            cached, cached_cpu = run_command(root, server._port)
+            cached, cached_cpu = run_command(root, server.port)
             recalls = json.loads((root / "runs" / "bench" / "calls.json").read_text(encoding="utf-8"))
+            server.ask("reset")
+            alone = sdk_alone(server.port, args.queries, args.concurrency)
+            alone_first, alone_last = server.times()
     finally:
         server.stop()
     sdk = sdk_import_time()
@@ -155,6 +254,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"                = start-up {first - start:.2f} s (until the first request reached the server; "
               f"`import openai` alone takes {sdk:.2f} s) + calls {last - first:.2f} s (whole waves: {waves:.2f} s) "
               f"+ wind-down {start + wall - last:.2f} s (after the last reply)")
+    if alone_first is not None and alone_last is not None:
+        print(f"    the OpenAI SDK alone, the same calls with nothing of the harness (the floor for a tool built on it): "
+              f"{alone['wall']:.2f} s wall = {100 * ideal / alone['wall']:.1f}% of ideal = start-up {alone['start_up']:.2f} s "
+              f"+ calls {alone_last - alone_first:.2f} s + the rest")
     print(f"    re-run:     {cached:.2f} s wall, CPU {cached_cpu:.2f} s: every answer already on disk "
           f"({recalls['candidate']['api_calls']} calls sent)")
     print(f"    targets: ≥ 90% of ideal: {'met' if ideal / wall >= 0.9 else 'MISSED'}; "
