@@ -52,6 +52,7 @@ class Scorer:
     min_valid_mass: float = DEFAULT_MIN_VALID_MASS
     _adherence: dict[str, AdherenceFn] = field(default_factory=dict, init=False, repr=False)
     _trait_hashes: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+    _context: CheckContext | None = field(default=None, init=False, repr=False)
 
     def _adherence_for(self, trait: str) -> AdherenceFn | None:
         if self.judge is None or trait not in self.traits:
@@ -98,11 +99,17 @@ class Scorer:
             "query": answer.query,
             "response": text,
             "error": answer.error,
-            "scores": compute_scores(answer, CheckContext(lexicon=self.lexicon)),
+            "scores": compute_scores(answer, self._check_context()),
             "metadata": dict(getattr(answer, "metadata", None) or {}),
             "trait_hash": self._trait_hash(answer.trait),
             "judge_model": self.judge.model if self.judge is not None else None,
         }
+
+    def _check_context(self) -> CheckContext:
+        # One per lexicon, not one per answer (the lexicon may be replaced between calls).
+        if self._context is None or self._context.lexicon is not self.lexicon:
+            self._context = CheckContext(lexicon=self.lexicon)
+        return self._context
 
     @staticmethod
     def merge(scored: ScoredAnswer, extra: dict[str, Score]) -> ScoredAnswer:
