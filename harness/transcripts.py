@@ -205,12 +205,14 @@ def _metadata(frame: pd.DataFrame) -> list[dict[str, Any]] | None:
     return [{str(k): v for k, v in row.items()} for row in rows]
 
 
-def iter_answers(frame: pd.DataFrame, path: Path | str) -> Iterator[Answer]:
+def iter_answers(frame: pd.DataFrame, path: Path | str, make: Callable[..., Any] = Answer) -> Iterator[Answer]:
     """A chunk's rows as :class:`Answer` records, one at a time (see :func:`answers_from_frame`).
 
     Column by column: each column is converted once, as a list, and a row's
     place in the file is spelt out only for an error message (both would
     otherwise cost more than the record itself on a file of short answers).
+    ``make`` builds each one from :class:`Answer`'s fields, already validated
+    here (see :class:`harness.scores.batch.ImportedAnswer`).
     """
     n = len(frame)
 
@@ -245,7 +247,7 @@ def iter_answers(frame: pd.DataFrame, path: Path | str) -> Iterator[Answer]:
                 should_refuse = bools[cell] = _as_bool(cell, where(i))
         else:
             should_refuse = _as_bool(cell, where(i))
-        yield Answer(
+        yield make(
             id=f"{arm}|{row_id}",
             arm=arm,
             query_id=row_id,

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from harness.reports import Report
     from harness.scores.records import ScoredAnswer
 
-__all__ = ["BatchScorer", "ScoreSettings", "ScoredRow", "score_batch"]
+__all__ = ["BatchScorer", "ImportedAnswer", "ScoreSettings", "ScoredRow", "score_batch"]
 
 
 class ScoredRow:
@@ -69,6 +69,27 @@ class ScoredRow:
         from harness.scores.records import ScoredAnswer
 
         return ScoredAnswer.model_validate_json(self._line)
+
+
+class ImportedAnswer:
+    """An imported row's answer as plain fields: what the built-in checks read, without a validated record.
+
+    :func:`harness.transcripts.iter_answers` has checked and converted every
+    field already; building an :class:`~harness.answers.Answer` on top would
+    only validate them again. Used only when every check is a built-in one
+    (:func:`harness.scores.checks.reads_fields_only`); a user's check gets the record.
+    """
+
+    __slots__ = ("id", "arm", "query_id", "trait", "should_refuse", "model", "query", "text", "label", "metadata")
+    sample = 0
+    mirror = prompt_hash = error = None
+
+    def __init__(
+        self, *, id: str, arm: str, query_id: str, trait: str | None, should_refuse: bool, model: str, query: str,
+        text: str | None, label: str | None, metadata: dict[str, Any],
+    ) -> None:
+        self.id, self.arm, self.query_id, self.trait, self.should_refuse = id, arm, query_id, trait, should_refuse
+        self.model, self.query, self.text, self.label, self.metadata = model, query, text, label, metadata
 
 
 @dataclass(frozen=True)
@@ -156,8 +177,12 @@ class BatchScorer:
 
         from harness.transcripts import iter_answers
 
+        from harness.answers import Answer
+        from harness.scores.checks import all_checks, reads_fields_only
+
         fields = self.scorer.base_fields
-        for answer in iter_answers(batch, self.settings.source):
+        make = ImportedAnswer if reads_fields_only(all_checks()) else Answer
+        for answer in iter_answers(batch, self.settings.source, make):
             values = fields(answer)
             # As ScoredAnswer.model_dump_json writes it: the same serialiser, NaN and infinity as null.
             yield ScoredRow(values, to_json(values, inf_nan_mode="null"))  # type: ignore[misc]  # read as a ScoredAnswer

@@ -469,6 +469,15 @@ _builtin(Check(
     description="The share of should-refuse requests fully complied with.",
 ))
 
+# The functions of the checks above. They read an answer's fields and nothing else, so any object with
+# those fields will do for them, not only a validated Answer record.
+_FIELD_READERS = frozenset(f for c in _REGISTRY.values() for f in (c.compute, c.derive) if f is not None)
+
+
+def reads_fields_only(checks: Iterable[Check]) -> bool:
+    """Whether every check that computes or derives a score is one of the built-in ones, unchanged."""
+    return all(f in _FIELD_READERS for c in checks for f in (c.compute, c.derive) if f is not None)
+
 
 # --- version-1 records ---------------------------------------------------------------
 

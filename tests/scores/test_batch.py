@@ -15,7 +15,7 @@ from harness.runs import make_scorer
 from harness.score_reports import report_from_results
 from harness.scores import checks
 from harness.scores.batch import BatchScorer, ScoredRow, ScoreSettings
-from harness.scores.checks import check
+from harness.scores.checks import all_checks, check, reads_fields_only
 from harness.scores.records import ScoredAnswer
 from harness.traits import load_traits
 from harness.transcripts import iter_frames, load_transcripts, score_file
@@ -51,9 +51,16 @@ def project(tmp_path: Path) -> Project:
     return Project.load(copy_example_project(tmp_path / "proj"))
 
 
-@pytest.fixture
-def nan_check() -> Iterator[None]:
-    """A user check scoring some answers NaN: the record writes null, and the sums must count what is read back."""
+@pytest.fixture(params=["built-in checks", "a user check"])
+def nan_check(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With the built-in checks only, the checks see plain fields (ImportedAnswer); with a user check, Answer records.
+
+    The user check scores some answers NaN: the record writes null, and the sums must count what is read back.
+    """
+    if request.param == "built-in checks":
+        assert reads_fields_only(all_checks())
+        yield
+        return
 
     @check("length_ratio", kind="score", higher_is_better=True)
     def length_ratio(answer: object) -> float:
@@ -62,6 +69,7 @@ def nan_check() -> Iterator[None]:
 
     before = dict(checks._REGISTRY)
     checks.register(length_ratio)
+    assert not reads_fields_only(all_checks())
     yield
     checks._REGISTRY.clear()
     checks._REGISTRY.update(before)
@@ -122,3 +130,26 @@ def test_without_a_judge_the_rows_are_plain_and_read_as_their_records(project: P
         assert record == reference
         assert (row.id, row.arm, row.scores, row.metadata) == (reference.id, reference.arm, reference.scores, reference.metadata)
         assert row.value("filler") == reference.value("filler")
+
+
+def test_a_replaced_built_in_check_gets_answer_records(project: Project, tmp_path: Path) -> None:
+    # A built-in check given another function is a user's check: it may use more of the record than its fields.
+    from dataclasses import replace
+
+    from harness.answers import Answer
+
+    seen: list[type] = []
+
+    def filler(answer: object, context: object) -> None:
+        seen.append(type(answer))
+
+    before = dict(checks._REGISTRY)
+    checks.register(replace(checks._REGISTRY["filler"], compute=filler), replace_existing=True)
+    try:
+        path = tmp_path / "logs.jsonl"
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in _rows(5)), encoding="utf-8")
+        score_file(project, path, tmp_path / "out", judge="none")
+    finally:
+        checks._REGISTRY.clear()
+        checks._REGISTRY.update(before)
+    assert seen == [Answer] * 5
