@@ -544,6 +544,13 @@ def render_markdown(report: Report) -> str:
     return render_template("report.md.j2", _FILTERS, r=report)
 
 
+def prepare_rendering() -> None:
+    """Compile the report's template now (it is cached), so that writing the first report does not wait for it."""
+    from harness.rendering import template
+
+    template("report.md.j2", _FILTERS)
+
+
 def write_report(report: Report, directory: Path) -> tuple[Path, Path]:
     """Write ``<name>.md`` and ``<name>.json``; returns both paths."""
     return write_artifact(report, render_markdown(report), directory, report.name)

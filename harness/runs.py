@@ -354,13 +354,23 @@ async def _answer_and_score(
                     bases[index] = scorer.base(answer)
                     await asyncio.sleep(0)  # let the loop handle what came in meanwhile
 
+        async def prepare_report() -> None:
+            # Compiling the report's template (about 40 ms) is done while the first calls are in flight
+            # rather than after the last reply; a run with nothing to send is over before this starts.
+            await asyncio.sleep(0.1)
+            from harness.reports import prepare_rendering
+
+            prepare_rendering()
+
         checking = asyncio.create_task(score_arrivals())
+        preparing = asyncio.create_task(prepare_report())
         try:
             answers = await collect_answers(
                 candidate, plans, run_dir / "answers.jsonl", progress("answering", len(plans)), on_answer=check
             )
         finally:
             checking.cancel()
+            preparing.cancel()
             if checking.done() and not checking.cancelled():
                 checking.exception()  # a check that raised there raises again below, for its answer
         done = [b if b is not None else scorer.base(a) for a, b in zip(answers, bases, strict=True)]
