@@ -94,20 +94,25 @@ class _TopExamples:
     def __init__(self, k: int) -> None:
         self.k = k
         self.best: dict[str, tuple[tuple[Any, ...], Example]] = {}
+        self._worst: str | None = None  # the query holding the worst key of a full top k, once looked up
 
     def offer(self, query_id: str, key: tuple[Any, ...], make: Callable[[], Example]) -> None:
         held = self.best.get(query_id)
         if held is not None:
             if key < held[0]:
                 self.best[query_id] = (key, make())
+                self._worst = None
             return
         if len(self.best) < self.k:
             self.best[query_id] = (key, make())
             return
-        worst = max(self.best, key=lambda q: self.best[q][0])
+        if self._worst is None:  # most answers rank below a full top k: the worst is found once, not per answer
+            self._worst = max(self.best, key=lambda q: self.best[q][0])
+        worst = self._worst
         if key < self.best[worst][0]:
             del self.best[worst]
             self.best[query_id] = (key, make())
+            self._worst = None
 
     def ranked(self) -> list[Example]:
         return [example for _, example in sorted(self.best.values(), key=lambda kv: kv[0])]
@@ -153,10 +158,28 @@ class ReportSums:
         if s.mirror and s.response is not None:
             self.mirrored.append(s)  # mirrored requests are few: a trait's pairs × samples
         answered = s.response is not None
-        # Per answer, not per cell: whether it counts as unscored, its length, and each check's flags.
-        unscored = answered and any(not sc.scorable and self._reported(name) for name, sc in scores.items())
-        tokens: float | None = None
         flags = self._flags
+        # What each score adds, worked out once and added to both of the answer's cells.
+        adds: list[tuple[str, float | None, str | None, int | None, bool | None]] = []
+        unscored = False
+        tokens = 0.0  # the answer's length, for checks counted per 1k tokens
+        if answered:
+            for name, sc in scores.items():
+                flag = flags.get(name) or self._flag(name)
+                phrases: int | None = None
+                agree: bool | None = None
+                if flag[0] is not None:
+                    if not sc.scorable and flag[0].report:
+                        unscored = True
+                    if flag[1]:  # per 1k tokens: the length is measured once
+                        if not tokens:
+                            tokens = approx_tokens(s.response)  # type: ignore[arg-type]  # answered
+                        phrases = len(sc.detail.get("phrases") or [])
+                    if flag[2] is not None and sc.scorable and sc.label is not None:  # agrees with another check
+                        other = scores.get(flag[2])
+                        if other is not None and other.label is not None:
+                            agree = sc.label == other.label
+                adds.append((name, sc.value, sc.source, phrases, agree))
         for key in ((s.arm, _group(s, self.group_by)), (s.arm, ALL)):
             cell = self.cells[key]
             cell.n += 1
@@ -166,27 +189,19 @@ class ReportSums:
             if unscored:
                 cell.unscored += 1
             metrics = cell.metrics
-            for name, sc in scores.items():
+            for name, value, source, phrases, agree in adds:
                 m = metrics[name]
-                value = sc.value
                 if value is not None:
                     m.n += 1
                     m.total += value
-                    if sc.source:
-                        m.sources.add(sc.source)
-                flag = flags.get(name) or self._flag(name)
-                if flag[0] is None:  # not a registered check
-                    continue
-                if flag[1]:  # per 1k tokens
-                    if tokens is None:
-                        tokens = approx_tokens(s.response)  # type: ignore[arg-type]  # answered
+                    if source:
+                        m.sources.add(source)
+                if phrases is not None:
                     m.tokens += tokens
-                    m.phrases += len(sc.detail.get("phrases") or [])
-                if flag[2] is not None and sc.scorable and sc.label is not None:  # agrees with another check
-                    other = scores.get(flag[2])
-                    if other is not None and other.label is not None:
-                        m.agree_n += 1
-                        m.agree += sc.label == other.label
+                    m.phrases += phrases
+                if agree is not None:
+                    m.agree_n += 1
+                    m.agree += agree
         for name, sc in scores.items():
             if sc.value is None:
                 continue
@@ -206,12 +221,10 @@ class ReportSums:
         self._flags[name] = flag
         return flag
 
-    def _reported(self, name: str) -> bool:
-        c = self.by_name.get(name)
-        return c is not None and c.report
-
     def _offer_example(self, c: Check, s: ScoredAnswer, sc: Any) -> None:
-        top = self.examples.setdefault((s.arm, c.name), _TopExamples(self.examples_per_arm))
+        top = self.examples.get((s.arm, c.name))
+        if top is None:
+            top = self.examples[(s.arm, c.name)] = _TopExamples(self.examples_per_arm)
         if c.kind == "score":
             sign = 1 if c.higher_is_better else -1
             kind = f"{'lowest' if c.higher_is_better else 'highest'} {c.label}"
