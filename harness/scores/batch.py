@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
     from harness.report_sums import ReportSums
     from harness.reports import Report
-    from harness.scores.records import ScoredAnswer
+    from harness.scores.records import Score, ScoredAnswer
 
 __all__ = ["BatchScorer", "ImportedAnswer", "ScoreSettings", "ScoredRow", "score_batch"]
 
@@ -46,6 +46,8 @@ class ScoredRow:
     and :meth:`model_dump_json` gives the line already written, byte for byte
     the record's own (``tests/scores/test_batch.py`` compares the two).
     """
+
+    scores: dict[str, Score]
 
     def __init__(self, fields: dict[str, Any], line: bytes) -> None:
         self.__dict__ = fields  # the record's fields as attributes, without copying them
@@ -80,7 +82,7 @@ class ImportedAnswer:
     (:func:`harness.scores.checks.reads_fields_only`); a user's check gets the record.
     """
 
-    __slots__ = ("id", "arm", "query_id", "trait", "should_refuse", "model", "query", "text", "label", "metadata")
+    __slots__ = ("arm", "id", "label", "metadata", "model", "query", "query_id", "should_refuse", "text", "trait")
     sample = 0
     mirror = prompt_hash = error = None
 
@@ -158,7 +160,7 @@ class BatchScorer:
         outlives its turn, so the garbage collector has no batch of them to scan.
         """
         from harness.scores.score import score_answers
-        from harness.transcripts import answers_from_frame, iter_answers
+        from harness.transcripts import answers_from_frame
 
         if self.judge is None:  # deterministic checks only: nothing to wait for
             yield from self._rows(batch)
@@ -175,10 +177,9 @@ class BatchScorer:
         """
         from pydantic_core import to_json
 
-        from harness.transcripts import iter_answers
-
         from harness.answers import Answer
         from harness.scores.checks import all_checks, reads_fields_only
+        from harness.transcripts import iter_answers
 
         fields = self.scorer.base_fields
         make = ImportedAnswer if reads_fields_only(all_checks()) else Answer
