@@ -360,6 +360,10 @@ async def _answer_and_score(
             await asyncio.sleep(0.1)
             from harness.reports import prepare_rendering
 
+            # Replies answered in this turn of the loop are on disk in answers.jsonl; commit them to the cache
+            # before blocking, so that a kill during the compile cannot leave an answer the cache lacks.
+            if candidate.cache is not None:
+                candidate.cache.flush()
             prepare_rendering()
 
         checking = asyncio.create_task(score_arrivals())
