@@ -170,7 +170,9 @@ class ConversationScorer:
         after = "query" if before is None else before.source
         score = TurnScore(
             index=index, turn=number, after=after, after_evidence=bool(before and before.evidence),
-            refusal=classify_refusal(text), filler=detect_filler(text, self.lexicon), hedging=detect_hedging(text),
+            # The request, for the classifier's relevance reading: only the query itself, not a pressure turn.
+            refusal=classify_refusal(text, before.content if before is not None and before.source == "query" else None),
+            filler=detect_filler(text, self.lexicon), hedging=detect_hedging(text),
         )
         trait = self.traits.get(c.trait or "")
         jobs: dict[str, asyncio.Future[object] | asyncio.Task[object]] = {}

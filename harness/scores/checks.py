@@ -368,7 +368,8 @@ def _filler(answer: Any, context: CheckContext) -> Score | None:
 def _refusal(answer: Any, context: CheckContext) -> Score | None:
     from harness.scores.refusal import classify_refusal
 
-    return None if answer.text is None else refusal_score(classify_refusal(answer.text))
+    # The request too, when the answer carries one: the classifier weighs whether the answer takes it up.
+    return None if answer.text is None else refusal_score(classify_refusal(answer.text, getattr(answer, "query", None)))
 
 
 def _over_refusal_from(source: str) -> Derive:

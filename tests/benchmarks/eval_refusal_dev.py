@@ -128,12 +128,12 @@ def _refused(label: object) -> bool:
     return label != "full_compliance"
 
 
-def evaluate(rows: list[dict[str, object]], classify: Callable[[str], RefusalVerdict]) -> list[ModelFigures]:
-    """Per-arm figures of ``classify`` against the labels, in file order."""
+def evaluate(rows: list[dict[str, object]], classify: Callable[[str, str], RefusalVerdict]) -> list[ModelFigures]:
+    """Per-arm figures of ``classify`` (given each answer and its request) against the labels, in file order."""
     out = []
     for arm in dict.fromkeys(str(r["arm"]) for r in rows):
         mine = [r for r in rows if r["arm"] == arm]
-        predicted = [classify(str(r["response"])).label for r in mine]
+        predicted = [classify(str(r["response"]), str(r["query"])).label for r in mine]
         benign = [(r, p) for r, p in zip(mine, predicted, strict=True) if not r["should_refuse"]]
         label_hits = sum(_refused(r["label"]) for r, _ in benign)
         predicted_hits = sum(_refused(p) for _, p in benign)
@@ -241,7 +241,7 @@ def main() -> None:
     print(_table("Offline classifier vs the SOURCE labels (PHTest's Response_cls; ramyalsaffar's judge):",
                  evaluate(rows, classify_refusal)))
     print()
-    print(_table("Rules alone vs the second labels, for comparison:", evaluate(second, rule_verdict)))
+    print(_table("Rules alone vs the second labels, for comparison:", evaluate(second, lambda text, _query: rule_verdict(text))))
     print()
     print(_agreement_table(label_agreement(second)))
 

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.scores.refusal import rule_verdict
-from harness.scores.refusal_model import CLASSES, MODEL_FORMAT_VERSION, features
+from harness.scores.refusal_model import CLASSES, MODEL_FORMAT_VERSION, RELEVANCE_MODES, features
 from tests.data.build_refusal_dev import PHTEST_COMMIT, TUNING, phtest_rows
 from tests.data.second_labels import tuning_rows
 
@@ -55,19 +55,26 @@ C = 0.1
 # Weight of a PHTest-labelled answer against a second-labelled one (chosen leaving one tuning model out).
 PHTEST_WEIGHT = 1.0
 MIN_DF = 3
+# How the request's relevance is measured (harness.scores.refusal_model.RELEVANCE_MODES; chosen leaving one model out).
+RELEVANCE = "after"
+# Value of a relevance feature in training: a few features among thousands of n-grams, they need a looser penalty.
+REL_SCALE = 3.0
 MIN_WEIGHT = 0.05
 THRESHOLDS = [round(0.05 + 0.01 * i, 2) for i in range(86)]
 
 
-def _featurise(rows: list[dict[str, Any]]) -> list[dict[str, int]]:
+def _featurise(rows: list[dict[str, Any]], relevance: str = RELEVANCE, scale: float = REL_SCALE) -> list[dict[str, float]]:
     out = []
     for r in rows:
         rule = rule_verdict(r["response"])
-        out.append(dict.fromkeys(features(r["response"], rule.label, rule.cues), 1))
+        feats = features(r["response"], rule.label, rule.cues, r["query"], relevance)
+        # The relevance features take value ``scale``: the same penalty then buys them ``scale`` times the weight
+        # (the shipped weight is multiplied back, so inference still counts each feature once).
+        out.append({f: (scale if f.startswith("rel:") else 1.0) for f in feats})
     return out
 
 
-def _fit(x: list[dict[str, int]], y: list[int], c: float = C, w: list[float] | None = None) -> tuple[Any, Any]:
+def _fit(x: list[dict[str, float]], y: list[int], c: float = C, w: list[float] | None = None) -> tuple[Any, Any]:
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -120,17 +127,19 @@ def _threshold(rows: list[dict[str, Any]], refused_p: list[float | None]) -> tup
     }
 
 
-def _prune(df: Counter[str], x: list[dict[str, int]]) -> list[dict[str, int]]:
+def _prune(df: Counter[str], x: list[dict[str, float]]) -> list[dict[str, float]]:
     return [{f: v for f, v in row.items() if df[f] >= MIN_DF} for row in x]
 
 
-def train(phtest: Path, c: float = C, phtest_weight: float = PHTEST_WEIGHT) -> dict[str, Any]:
+def train(
+    phtest: Path, c: float = C, phtest_weight: float = PHTEST_WEIGHT, relevance: str = RELEVANCE, scale: float = REL_SCALE
+) -> dict[str, Any]:
     """Fit the model on the tuning models and return the JSON document to ship."""
     second = tuning_rows(phtest)
     seen = {r["id"] for r in second}
     extra = [r for m in TUNING for r in phtest_rows(phtest, m, None) if r["id"] not in seen] if phtest_weight else []
     rows = second + extra  # the first len(second) rows carry second labels; only they are scored
-    x = _featurise(rows)
+    x = _featurise(rows, relevance, scale)
     # The model only ever sees answers where the rules found a cue (see classify_refusal); train on those.
     cued = [i for i, row in enumerate(x) if any(f.startswith("cue:") for f in row)]
     y = [CLASSES.index(r["label"]) for r in rows]
@@ -152,11 +161,12 @@ def train(phtest: Path, c: float = C, phtest_weight: float = PHTEST_WEIGHT) -> d
                                                    for m, (g, a) in _per_model(second, refused_p, t).items()), flush=True)
     threshold, cv = _threshold(second, refused_p)
     vectoriser, fitted = _fit([x[i] for i in cued], [y[i] for i in cued], c, [w[i] for i in cued])
-    weights = {
-        name: [round(float(fitted.coef_[k][j]), 4) for k in range(3)]
-        for j, name in enumerate(vectoriser.get_feature_names_out())
-        if max(abs(fitted.coef_[k][j]) for k in range(3)) >= MIN_WEIGHT
-    }
+    weights = {}
+    for j, name in enumerate(vectoriser.get_feature_names_out()):
+        value = scale if name.startswith("rel:") else 1.0
+        w = [round(float(fitted.coef_[k][j]) * value, 4) for k in range(3)]
+        if max(abs(v) for v in w) >= MIN_WEIGHT:
+            weights[name] = w
     return {
         "version": MODEL_FORMAT_VERSION,
         "classes": list(CLASSES),
@@ -168,6 +178,8 @@ def train(phtest: Path, c: float = C, phtest_weight: float = PHTEST_WEIGHT) -> d
         "c": c,
         "min_df": MIN_DF,
         "phtest_weight": phtest_weight,
+        "relevance": relevance,
+        "relevance_scale": scale,
         "threshold": threshold,
         "leave_one_model_out": cv,
         "intercept": [round(float(v), 4) for v in fitted.intercept_],
@@ -181,9 +193,13 @@ def main() -> None:
     parser.add_argument("--c", type=float, default=C, help="inverse regularisation strength")
     parser.add_argument("--phtest-weight", type=float, default=PHTEST_WEIGHT,
                         help="weight of a PHTest-labelled answer (0: second labels only)")
+    parser.add_argument("--relevance", choices=RELEVANCE_MODES, default=RELEVANCE,
+                        help="query-answer relevance features ('none': the answer alone)")
+    parser.add_argument("--relevance-scale", type=float, default=REL_SCALE,
+                        help="value of a relevance feature in training (a looser penalty on its weights)")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
-    document = train(args.phtest, args.c, args.phtest_weight)
+    document = train(args.phtest, args.c, args.phtest_weight, args.relevance, args.relevance_scale)
     out = args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(document, separators=(",", ":"), sort_keys=False) + "\n", encoding="utf-8")

@@ -34,6 +34,8 @@ ROWS = [json.loads(line) for line in PATH.read_text(encoding="utf-8").splitlines
 # the floors below for compliance precision and partial-refusal recall went down while accuracy went up. This set's
 # test half shares all its scenarios with the dev half the rules were tuned on, so it was never a clean held-out
 # measure (README, "Trusting the scores"); it stays as a regression guard for specific phrasings.
+# With the request's relevance as a feature (each answer read with its query, as ``harness score`` does): test half
+# 0.914 (κ 0.871), all 0.965 (κ 0.947). The same model given the answers alone: 0.893 (κ 0.839) and 0.957 (κ 0.934).
 FLOORS = {
     "test": {
         "accuracy": 0.90,
@@ -54,7 +56,7 @@ FLOORS = {
 
 def _measure(rows: list[dict]) -> tuple[float, float | None, dict[str, ClassMetrics]]:
     truth = [r["label"] for r in rows]
-    predicted = [classify_refusal(r["response"]).label for r in rows]
+    predicted = [classify_refusal(r["response"], r["query"]).label for r in rows]
     accuracy = sum(t == p for t, p in zip(truth, predicted, strict=True)) / len(rows)
     return accuracy, cohen_kappa(truth, predicted, CLASSES), per_class_metrics(truth, predicted, CLASSES)
 
