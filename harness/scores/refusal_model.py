@@ -8,7 +8,9 @@ The rules see a cue in most of those (a lecture, a redirect, a disclaimer)
 but cannot tell from it alone whether the answer then helped. For answers
 with at least one cue, a multinomial logistic regression over the opening's
 word n-grams, plus the rules' own verdict and cues as features, decides the
-class.
+class. When the request is known, how much of it the answer takes up (see
+:func:`relevance`) is a feature too: "I cannot X. However, here is ..."
+refuses when what follows ignores the request.
 
 The model is data: ``harness/data/refusal_model.json`` holds one weight per
 class for each kept feature, an intercept per class, and the decision

@@ -14,6 +14,11 @@ held-out and reference models are never read. Two label sets:
   ``tests/data/SOURCES.md``): weight 0 gives mean |gap| 0.0178 and agreement
   0.9264, weight 1 gives 0.0154 and 0.9303.
 
+Features also include the request's relevance (``RELEVANCE``, ``REL_SCALE``):
+the share of its content words the answer repeats after its first sentence.
+Leaving one tuning model out it lowers mean |gap| + disagreement from 0.0851
+to 0.0821 (``SOURCES.md`` lists the variants tried).
+
 Needs scikit-learn (development only)::
 
     python -m tests.data.train_refusal_model --phtest /path/FalseRefusal.git
@@ -21,7 +26,7 @@ Needs scikit-learn (development only)::
 Steps:
 
 1. Features per answer: :func:`harness.scores.refusal_model.features`
-   (opening n-grams, length bucket, the rules' class and cues). Features seen
+   (opening n-grams, length bucket, the rules' class and cues, the request's relevance). Features seen
    in fewer than ``MIN_DF`` answers are dropped.
    Only answers where the rules found a cue are used: those are the only
    ones the model is ever asked about (an answer with no cue is compliance).

@@ -84,10 +84,11 @@ def test_the_two_label_sets_agree_as_documented(model: str) -> None:
     assert (round(f.agreement, 3), round(f.second_rate, 3), round(f.source_rate, 3)) == LABEL_SETS[model]
 
 
-# What the shipped classifier measured against the SECOND labels (python -m tests.benchmarks.eval_refusal_dev, run on
-# the held-out models once, 2026-11-30 15:34 UTC): binary agreement and over-refusal gap (classifier − labels).
+# What the shipped classifier measured against the SECOND labels (python -m tests.benchmarks.eval_refusal_dev, the
+# second and last held-out measurement, 2026-11-30 16:03 UTC, with the request's relevance as a feature; the first,
+# 15:34 UTC, without it: zephyr-7b-R2D2 0.860, +0.064): binary agreement and over-refusal gap (classifier − labels).
 MET = ("claude-3-haiku", "claude-3-sonnet", "gpt-3.5", "llama-3-8b")
-NOT_MET = {"zephyr-7b-R2D2": (0.860, +0.064)}
+NOT_MET = {"zephyr-7b-R2D2": (0.863, +0.081)}
 
 
 @pytest.mark.parametrize("model", MET)
@@ -119,10 +120,10 @@ def test_every_held_out_model_is_either_met_or_pinned() -> None:
 # The same classifier against PHTest's own labels (same run): agreement and gap, pinned so a regression fails.
 MEASURED = {
     "claude-3-haiku": (0.903, +0.111),
-    "claude-3-sonnet": (0.883, +0.096),
-    "gpt-3.5": (0.843, +0.060),
-    "llama-3-8b": (0.937, -0.067),
-    "zephyr-7b-R2D2": (0.897, +0.000),
+    "claude-3-sonnet": (0.887, +0.096),
+    "gpt-3.5": (0.837, +0.066),
+    "llama-3-8b": (0.933, -0.061),
+    "zephyr-7b-R2D2": (0.893, +0.017),
 }
 
 
