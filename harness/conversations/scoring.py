@@ -60,6 +60,14 @@ def conversation_prompt_hashes(next_token: bool = False) -> dict[str, str]:
     return {kind: template_hash(name) for kind, name in CONVERSATION_TEMPLATES.items()}
 
 
+def _request(before: ConversationTurn | None) -> str | None:
+    """What the assistant turn answers, for the refusal classifier's relevance reading: the user turn before it,
+    unless that is a pressure turn ("Are you sure?"), which pushes back rather than asks."""
+    if before is None or before.role != "user" or before.source.startswith("pressure:"):
+        return None
+    return before.content
+
+
 def _transcript(turns: list[ConversationTurn]) -> str:
     return " ".join(f"{'User' if t.role == 'user' else 'Assistant'}: {t.content}" for t in turns)
 
@@ -170,8 +178,7 @@ class ConversationScorer:
         after = "query" if before is None else before.source
         score = TurnScore(
             index=index, turn=number, after=after, after_evidence=bool(before and before.evidence),
-            # The request, for the classifier's relevance reading: only the query itself, not a pressure turn.
-            refusal=classify_refusal(text, before.content if before is not None and before.source == "query" else None),
+            refusal=classify_refusal(text, _request(before)),
             filler=detect_filler(text, self.lexicon), hedging=detect_hedging(text),
         )
         trait = self.traits.get(c.trait or "")

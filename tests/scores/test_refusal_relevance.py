@@ -79,3 +79,13 @@ def test_the_fast_feature_path_weighs_the_same_relevance_features_on_the_dev_set
         assert sorted(fast) == sorted(slow), r["id"]
         seen += any(f.startswith("rel:") for f in fast)
     assert seen > 1000  # the relevance features are weighed on most answers
+
+
+def test_conversation_turns_are_read_with_the_user_turn_they_answer() -> None:
+    from harness.conversations.records import ConversationTurn
+    from harness.conversations.scoring import _request
+
+    assert _request(ConversationTurn(role="user", content=RUST, source="imported")) == RUST
+    assert _request(ConversationTurn(role="user", content=RUST, source="query")) == RUST
+    assert _request(ConversationTurn(role="user", content="Are you sure?", source="pressure:doubt")) is None
+    assert _request(None) is None
