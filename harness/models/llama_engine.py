@@ -73,8 +73,8 @@ _LN_MIN_P = float(np.log(_MIN_P))
 def thread_count() -> int:
     """Cores the local model may use: every core, unless ``HARNESS_LOCAL_THREADS`` says otherwise.
 
-    The bundled model runs one single-threaded engine per core (see
-    :class:`LlamaEngine`); grammar-constrained calls use this many llama.cpp threads.
+    The bundled model's engines share them out (see :func:`engine_count`);
+    grammar-constrained calls use this many llama.cpp threads.
     """
     raw = os.environ.get("HARNESS_LOCAL_THREADS", "").strip()
     if raw.isdigit() and int(raw) > 0:
@@ -83,17 +83,21 @@ def thread_count() -> int:
 
 
 def engine_count() -> int:
-    """Engines the bundled model runs: one per core, unless ``HARNESS_LOCAL_ENGINES`` says otherwise.
+    """Engines the bundled model runs: one per two cores, unless ``HARNESS_LOCAL_ENGINES`` says otherwise.
 
     The cores are shared out among them (``thread_count() // engines`` llama.cpp
-    threads each). Fewer engines with more threads evaluate each shared prefix
-    fewer times, which pays on a quiet machine; one single-threaded engine per
-    core holds up when other work takes a core (see :class:`LlamaEngine`).
+    threads each). An engine evaluates each shared prefix (the demonstrations,
+    a system prompt, a judge's rubric) once, and two threads read each step's
+    weights once for both cores: on this 2-core machine the main job took
+    156 s with one two-threaded engine against 180 s with two single-threaded
+    ones (``tests/benchmarks/bench_main_job.py``). Single-threaded engines hold
+    up better when other work takes a core, since llama.cpp's threads wait for
+    each other after every operation (``HARNESS_LOCAL_ENGINES`` = the cores).
     """
     raw = os.environ.get("HARNESS_LOCAL_ENGINES", "").strip()
     if raw.isdigit() and int(raw) > 0:
         return min(int(raw), thread_count())
-    return thread_count()
+    return max(1, thread_count() // 2)
 
 
 @dataclass
@@ -151,10 +155,12 @@ class LlamaEngine:
     Args:
         llm: a loaded ``llama_cpp.Llama`` (its model weights and tokenizer are shared).
         n_ctx: most tokens one call may hold (prompt and reply).
-        threads: llama.cpp threads. One is the choice when several engines share the
-            cores: llama.cpp's threads wait for each other after every operation
-            of a step, so a core taken by other work stalls the whole step
-            (``tests/benchmarks/bench_local_engine.py`` compares the two layouts).
+        threads: llama.cpp threads. More threads per engine evaluate shared prefixes
+            fewer times and read each step's weights once for several cores; but
+            llama.cpp's threads wait for each other after every operation of a
+            step, so a core taken by other work stalls the whole step
+            (:func:`engine_count`; ``tests/benchmarks/bench_local_engine.py`` and
+            ``bench_main_job.py`` compare the layouts).
     """
 
     def __init__(self, llm: Any, n_ctx: int, threads: int = 1) -> None:

@@ -165,9 +165,9 @@ def _loaded(path: str) -> tuple[Any, tuple[Any, ...], threading.Lock]:
 def _load(path: str) -> tuple[Any, tuple[Any, ...], threading.Lock]:
     """Load a GGUF model once per process: the ``Llama`` object, its engines, and the lock grammar calls need.
 
-    One single-threaded engine per core (``HARNESS_LOCAL_THREADS`` cores; or
-    ``HARNESS_LOCAL_ENGINES`` engines sharing them), each decoding its own
-    batch of calls; the weights are shared. The ``Llama``
+    One engine per two cores (``HARNESS_LOCAL_THREADS`` cores, shared out among
+    ``HARNESS_LOCAL_ENGINES`` engines; see ``engine_count``), each decoding its
+    own batch of calls; the weights are shared. The ``Llama``
     object's own context serves grammar-constrained calls, one at a time.
     """
     _quiet_llama_devnull()

@@ -58,7 +58,7 @@ def main() -> None:
     load_after = os.getloadavg()
     cand, judge = outcome.candidate_stats, outcome.judge_stats
     print(f"cores: {os.cpu_count()}, llama.cpp threads: {os.environ.get('HARNESS_LOCAL_THREADS', 'all cores')}, "
-          f"engines: {os.environ.get('HARNESS_LOCAL_ENGINES', 'one per core')}, "
+          f"engines: {os.environ.get('HARNESS_LOCAL_ENGINES', 'one per two cores')}, "
           f"calls decoded together: {os.environ.get('HARNESS_LOCAL_BATCH', '8')}")
     print(f"load average (1/5/15 min) before: {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}; "
           f"after: {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}")

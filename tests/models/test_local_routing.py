@@ -46,10 +46,13 @@ def test_engines_share_out_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setenv("HARNESS_LOCAL_THREADS", "4")
     monkeypatch.delenv("HARNESS_LOCAL_ENGINES", raising=False)
-    assert engine_count() == 4  # one single-threaded engine per core by default
+    assert engine_count() == 2  # by default one engine per two cores, two threads each
     monkeypatch.setenv("HARNESS_LOCAL_ENGINES", "1")
     assert engine_count() == 1
     monkeypatch.setenv("HARNESS_LOCAL_ENGINES", "9")
     assert engine_count() == 4  # never more engines than cores
     monkeypatch.setenv("HARNESS_LOCAL_ENGINES", "zero")
-    assert engine_count() == 4
+    assert engine_count() == 2
+    monkeypatch.setenv("HARNESS_LOCAL_THREADS", "1")
+    monkeypatch.delenv("HARNESS_LOCAL_ENGINES")
+    assert engine_count() == 1
