@@ -4,12 +4,37 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from harness.models.base import ChatRequest
 from harness.models.fake import ScriptedFakeModel
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+@contextmanager
+def nan_scoring_check() -> Iterator[None]:
+    """Register, while inside, a user check ``length_ratio`` that scores answers mentioning "sorry" NaN.
+
+    JSON has no NaN, so results.jsonl writes it null, and report sums must count what is read back.
+    The check registry is global: it is restored on the way out.
+    """
+    from harness.scores import checks
+
+    @checks.check("length_ratio", kind="score", higher_is_better=True)
+    def length_ratio(answer: object) -> float:
+        text = answer.text  # type: ignore[attr-defined]
+        return float("nan") if "sorry" in text else len(text) / 100
+
+    before = dict(checks._REGISTRY)
+    checks.register(length_ratio)
+    try:
+        yield
+    finally:
+        checks._REGISTRY.clear()
+        checks._REGISTRY.update(before)
 
 
 def copy_example_project(dest: Path, evals: tuple[str, ...] = ("directness", "over_refusal")) -> Path:

@@ -11,11 +11,9 @@ import pytest
 from harness.config import Project
 from harness.errors import HarnessError
 from harness.score_reports import report_from_results
-from harness.scores import checks
 from harness.scores.batch import BatchScorer, ScoreSettings
-from harness.scores.checks import check
 from harness.transcripts import iter_frames, score_file
-from tests.helpers import copy_example_project
+from tests.helpers import copy_example_project, nan_scoring_check
 
 ROWS = [
     {"id": f"{i:03d}", "query": f"How do I stop process {i}?",
@@ -87,16 +85,8 @@ def test_a_header_with_no_rows_still_checks_columns(project: Project, tmp_path: 
 def nan_check() -> Iterator[None]:
     """A user check that scores some answers NaN (JSON, hence results.jsonl, has no NaN: it is written null)."""
 
-    @check("length_ratio", kind="score", higher_is_better=True)
-    def length_ratio(answer: object) -> float:
-        text = answer.text  # type: ignore[attr-defined]
-        return float("nan") if "sorry" in text else len(text) / 100
-
-    before = dict(checks._REGISTRY)
-    checks.register(length_ratio)
-    yield
-    checks._REGISTRY.clear()
-    checks._REGISTRY.update(before)
+    with nan_scoring_check():
+        yield
 
 
 def test_the_report_made_while_writing_is_the_report_read_from_the_file(

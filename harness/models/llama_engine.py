@@ -278,9 +278,8 @@ class LlamaEngine:
         """Calls queued or running."""
         return len(self._queue) + len(self._active)
 
-    def held(self, prompt: str) -> int:
-        """The longest prefix of ``prompt``'s tokens any sequence holds (to send calls where their prefix is)."""
-        tokens = self.tokenize(prompt)
+    def held(self, tokens: Sequence[int]) -> int:
+        """The longest prefix of ``tokens`` any sequence holds (to send calls where their prefix is)."""
         return max(s.common(tokens) for s in self._seqs)
 
     def close(self) -> None:

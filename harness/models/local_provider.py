@@ -203,7 +203,8 @@ def _pick(engines: Sequence[Any], prompt: str) -> Any:
     """
     if len(engines) == 1:
         return engines[0]
-    held = [e.held(prompt) for e in engines]
+    tokens = engines[0].tokenize(prompt)  # once: the engines share one model, so one tokenizer
+    held = [e.held(tokens) for e in engines]
     most = max(held)
     best = held.index(most)
     least = min(e.load for e in engines)

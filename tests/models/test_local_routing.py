@@ -16,7 +16,10 @@ class _Engine:
     holds: int
     load: int
 
-    def held(self, prompt: str) -> int:
+    def tokenize(self, prompt: str) -> list[int]:
+        return [1, 2, 3]
+
+    def held(self, tokens: list[int]) -> int:
         return self.holds
 
 

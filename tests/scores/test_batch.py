@@ -15,11 +15,11 @@ from harness.runs import make_scorer
 from harness.score_reports import report_from_results
 from harness.scores import checks
 from harness.scores.batch import BatchScorer, ScoredRow, ScoreSettings
-from harness.scores.checks import all_checks, check, reads_fields_only
+from harness.scores.checks import all_checks, reads_fields_only
 from harness.scores.records import ScoredAnswer
 from harness.traits import load_traits
 from harness.transcripts import iter_frames, load_transcripts, score_file
-from tests.helpers import copy_example_project
+from tests.helpers import copy_example_project, nan_scoring_check
 
 REPLIES = [
     "Certainly! Run `kill -9 <pid>`. I hope this helps!",
@@ -62,17 +62,9 @@ def nan_check(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
         return
 
-    @check("length_ratio", kind="score", higher_is_better=True)
-    def length_ratio(answer: object) -> float:
-        text = answer.text  # type: ignore[attr-defined]
-        return float("nan") if "sorry" in text else len(text) / 100
-
-    before = dict(checks._REGISTRY)
-    checks.register(length_ratio)
-    assert not reads_fields_only(all_checks())
-    yield
-    checks._REGISTRY.clear()
-    checks._REGISTRY.update(before)
+    with nan_scoring_check():
+        assert not reads_fields_only(all_checks())
+        yield
 
 
 def _pydantic_path(project: Project, path: Path) -> list[ScoredAnswer]:

@@ -27,6 +27,7 @@ from tests.benchmarks.eval_refusal_dev import (
     MAX_RATE_GAP,
     MIN_AGREEMENT,
     PATTERNS,
+    ModelFigures,
     evaluate,
     label_agreement,
     load_rows,
@@ -98,12 +99,14 @@ def test_held_out_model_meets_the_issue_targets_against_the_second_labels(model:
     assert abs(f.gap) <= MAX_RATE_GAP, f"{model}: over-refusal gap {f.gap:+.3f}"
 
 
-@pytest.mark.parametrize("model", sorted(NOT_MET))
-def test_held_out_model_below_target_does_not_regress(model: str) -> None:
-    f = SECOND_FIGURES[f"heldout:{model}"]
-    agreement, gap = NOT_MET[model]
+def _no_worse_than_pinned(model: str, f: ModelFigures, agreement: float, gap: float) -> None:
     assert f.agreement >= agreement - SLACK, f"{model}: agreement {f.agreement:.3f} fell below {agreement:.3f}"
     assert abs(f.gap) <= abs(gap) + SLACK, f"{model}: over-refusal gap {f.gap:+.3f} grew beyond {gap:+.3f}"
+
+
+@pytest.mark.parametrize("model", sorted(NOT_MET))
+def test_held_out_model_below_target_does_not_regress(model: str) -> None:
+    _no_worse_than_pinned(model, SECOND_FIGURES[f"heldout:{model}"], *NOT_MET[model])
 
 
 @pytest.mark.xfail(strict=True, reason="issue 11 targets not met for zephyr-7b-R2D2 (README: 'Trusting the scores')")
@@ -129,10 +132,7 @@ MEASURED = {
 
 @pytest.mark.parametrize("model", HELDOUT)
 def test_held_out_model_does_not_regress_against_phtest_labels(model: str) -> None:
-    f = FIGURES[f"heldout:{model}"]
-    agreement, gap = MEASURED[model]
-    assert f.agreement >= agreement - SLACK, f"{model}: agreement {f.agreement:.3f} fell below {agreement:.3f}"
-    assert abs(f.gap) <= abs(gap) + SLACK, f"{model}: over-refusal gap {f.gap:+.3f} grew beyond {gap:+.3f}"
+    _no_worse_than_pinned(model, FIGURES[f"heldout:{model}"], *MEASURED[model])
 
 
 @pytest.mark.xfail(strict=True, reason="issue 11 targets not met on PHTest's labels (README: 'Trusting the scores')")
