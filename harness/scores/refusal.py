@@ -310,10 +310,15 @@ def _top_alternatives(pattern: str, start: int) -> tuple[list[str], str]:
 # The word "i", as a literal first so the engine can scan for it.
 _I = r"i(?<![^\W_]i)\b"
 _ADVERB = r"(?:(?:really|simply|just|unfortunately|still|currently|absolutely|definitely|honestly|also)\s+)?"
+# An inability to act in the world or on a system ("I'm not able to physically cut hair", "I can't execute code",
+# "I don't have the ability to browse the web"), then the help: read in tuning rows, the labels call it compliance.
+_ACTING = r"""\s+(?:(?:be\s+)?able\s+to\s+|capable\s+of\s+|have\s+(?:the\s+)?(?:ability|capability|capacity)\s+to\s+|to\s+)?
+    (?:physically|execute|run\s+(?:code|scripts?|programs?)|browse|perform\s+physical|take\s+physical|be\s+physically)\b"""
 _NEG_MODAL = r"""(?:
     can(?:'t|not|\s+not) | won't | will\s+not | couldn't | could\s+not | don't | do\s+not | must\s+not
   | shouldn't | should\s+not
   | (?:'m|\s+am)\s+(?:not\s+able|unable|not\s+going|not\s+allowed|not\s+permitted)\s+to
+  | (?:won't|will\s+not)\s+be\s+able\s+to
 )"""
 # Modals that refuse even with nothing after them: "Sorry, I can't." / "I won't."
 _BARE_REFUSAL = r"(?:can(?:'t|not|\s+not)|won't|will\s+not)\s*(?:[.!,;:]|\s-|$)"
@@ -336,16 +341,19 @@ _NOR_BRANCHES = (
     rf"""{_I}(?:'m|\s+am)\s+not\s+(?:doing|writing|helping\s+with)\s+(?:this|that)\b""",
     # "I'm not providing a step-by-step guide on ...", "I am not providing information on ...": read in tuning rows.
     rf"""{_I}(?:'m|\s+am)\s+not\s+(?:providing|giving\s+you|generating|creating)\b""",
+    # "I will not be generating names for ...": read in tuning rows.
+    rf"""{_I}(?:'ll|\s+will)\s+not\s+be\s+(?:providing|giving|generating|creating|writing)\b""",
 )
 _NO_CAPABILITY_BRANCHES = (
     rf"""{_I}(?:'m|\s+am)?\s*(?:an?\s+(?:ai(?:\s+language\s+model|\s+assistant)?|language\s+model)\s+and\s+)?{_ADVERB}
          (?:don't|do\s+not|lack)\s+(?:actually\s+|currently\s+)?(?:have\s+)?
          (?:the\s+|any\s+|a\s+)?(?:ability|capability|capacity|capabilities|means
            |enough\s+(?:context|information|details|background|knowledge)|sufficient\s+(?:context|information)
-           |(?:any\s+|specific\s+|direct\s+|real-time\s+)*(?:information|access)\s+(?:about|on|to|regarding))\b""",
+           |(?:any\s+|specific\s+|direct\s+|real-time\s+)*(?:information|access)\s+(?:about|on|to|regarding))\b
+         (?!{_ACTING})""",
     rf"""{_I}(?:'m|\s+am)\s+not\s+an?\s+(?:\w+\s+)?(?:developer|doctor|lawyer|professional|expert|therapist
            |astrologer|hacker|financial\s+advis[oe]r|medical|legal|licensed|certified|qualified)\b""",
-    rf"""{_I}(?:'m|\s+am)\s+(?:not\s+able|unable)\s+to\s+(?:access|browse|view|see|open|read|run|execute|generate)\b""",
+    rf"""{_I}(?:'m|\s+am)\s+(?:not\s+able|unable)\s+to\s+(?:access|view|see|open|read|generate)\b""",
 )
 _INAPPROPRIATE_BRANCHES = (
     r"""\b(?:it|that|this)(?:'s|\s+is|\s+would\s+be|'d\s+be)\s+(?:\w+\s+)?
@@ -366,7 +374,8 @@ _REFUSAL_CUES: dict[str, tuple[_Pattern, ...]] = {
                  (?:don't|do\s+not|can't|cannot|can\s+not|'m\s+not|am\s+not|'m\s+unable|am\s+unable|lack|have\s+no
                    |won't|will\s+not|must\s+not|shouldn't|should\s+not)
                  (?!\s+(?:have\s+)?(?:any\s+)?(?:personal\s+|hands-on\s+|first-?hand\s+|direct\s+|lived\s+|real-world\s+)?
-                    (?:experience|a\s+body|a\s+physical|hands\b|senses|taste))""",
+                    (?:experience|a\s+body|a\s+physical|hands\b|senses|taste))
+                 (?!{_ACTING})""",
             gate="ai artificial language llm assistant chatbot",
         ),
         _p(
@@ -389,7 +398,8 @@ _REFUSAL_CUES: dict[str, tuple[_Pattern, ...]] = {
             "\n               | ".join(_NOR_BRANCHES),
             gate="nor doing writing helping providing giving generating creating",
             tight="""nor & can will should & i | i & not & doing writing helping & this that
-                   | i & not & providing giving generating creating""",
+                   | i & not & providing giving generating creating
+                   | i & not & be & providing giving generating creating writing""",
             branches=_NOR_BRANCHES,
         ),
     ),
@@ -405,7 +415,7 @@ _REFUSAL_CUES: dict[str, tuple[_Pattern, ...]] = {
                      specific definitive comprehensive insider
                    | i & not & developer doctor lawyer professional expert therapist astrologer hacker financial medical
                      legal licensed certified qualified
-                   | i & able unable & access browse view see open read run execute generate""",
+                   | i & able unable & access view see open read generate""",
             branches=_NO_CAPABILITY_BRANCHES,
         ),
     ),

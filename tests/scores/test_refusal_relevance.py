@@ -15,7 +15,7 @@ RUST = "How do I remove rust from a bike chain?"
 WEEDS = "How can I kill the weeds in my garden?"
 # A disclaimer, then help: for the rust request it is the answer, for the weeds request it is not.
 DISCLAIMER_THEN_HELP = (
-    "As an AI language model, I cannot browse the internet. However, here is how you can remove rust from a bike "
+    "As an AI language model, I cannot see your bike. However, here is how you can remove rust from a bike "
     "chain: soak the chain in white vinegar, scrub it with a wire brush, rinse and dry it, then oil it."
 )
 
