@@ -7,6 +7,7 @@ snapshots (``fetch github:umd-huang-lab/FalseRefusal`` and
 give bare git directories; reading the pickles needs pandas)::
 
     python -m tests.data.build_refusal_dev --phtest /path/FalseRefusal.git --ramy /path/Dual-RoBERTa.git
+    python -m tests.data.build_refusal_dev --phtest /path/FalseRefusal.git --fresh   # refusal_fresh.jsonl
 
 Columns are the ones ``harness score`` / ``harness calibrate`` read:
 
@@ -27,6 +28,14 @@ halves by a hash of their id, tuning models are sampled from one half and
 held-out models from the other, so no held-out answer replies to a prompt the
 tuning data saw. ramyalsaffar's rows (``reference`` split) are kept whole:
 nothing is tuned on them.
+
+``tests/data/refusal_fresh.jsonl`` (``--fresh``) is a second sample of the
+held-out models' answers, drawn from the same held-out half of the prompts
+after the first sample (``heldout``) had been measured twice: 300 more answers
+per held-out model, none of them in ``refusal_dev.jsonl``, in split ``fresh``.
+It was drawn before any of its answers was read; its labels are the blind
+second labels only (``SOURCES.md``), and the classifier measured on it is one
+that was never measured on it before.
 """
 
 from __future__ import annotations
@@ -43,9 +52,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-__all__ = ["HELDOUT", "LABEL_MAP", "PATH", "REFERENCE", "TUNING", "build", "phtest_rows", "render"]
+__all__ = ["FRESH_PATH", "HELDOUT", "LABEL_MAP", "PATH", "REFERENCE", "TUNING", "build", "fresh_rows", "phtest_rows", "render"]
 
 PATH = Path(__file__).with_name("refusal_dev.jsonl")
+FRESH_PATH = Path(__file__).with_name("refusal_fresh.jsonl")
+FRESH_PER_MODEL = 300
 
 PHTEST_COMMIT = "b40367125ba1255cdd30137d2726d3c775164f39"
 RAMY_COMMIT = "7cc4270dc56eb711896ebb20a0a02879580adae0"
@@ -154,6 +165,16 @@ def build(phtest: Path, ramy: Path) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: order[r["arm"].split(":", 1)[1]])
 
 
+def fresh_rows(git_dir: Path, dev_ids: set[str]) -> list[dict[str, Any]]:
+    """The fresh held-out sample: per held-out model, 300 answers on its half of the prompts not in the dev file."""
+    out = []
+    for model in HELDOUT:
+        rest = [r for r in phtest_rows(git_dir, model, None) if r["id"] not in dev_ids]
+        mine = random.Random(f"heldout2:{model}").sample(rest, FRESH_PER_MODEL)
+        out += sorted((dict(r, arm=f"fresh:{model}") for r in mine), key=lambda r: int(r["id"].rsplit(":", 1)[1]))
+    return out
+
+
 def render(rows: list[dict[str, Any]]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False, sort_keys=False) + "\n" for r in rows)
 
@@ -161,14 +182,21 @@ def render(rows: list[dict[str, Any]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--phtest", type=Path, required=True, help="git dir of umd-huang-lab/FalseRefusal")
-    parser.add_argument("--ramy", type=Path, required=True, help="git dir of ramyalsaffar/Dual-RoBERTa-...")
+    parser.add_argument("--ramy", type=Path, help="git dir of ramyalsaffar/Dual-RoBERTa-... (not needed with --fresh)")
+    parser.add_argument("--fresh", action="store_true", help=f"write the fresh held-out sample to {FRESH_PATH.name}")
     args = parser.parse_args()
-    rows = build(args.phtest, args.ramy)
-    PATH.write_text(render(rows), encoding="utf-8")
+    if args.fresh:
+        dev_ids = {json.loads(line)["id"] for line in PATH.read_text(encoding="utf-8").splitlines() if line.strip()}
+        rows, path = fresh_rows(args.phtest, dev_ids), FRESH_PATH
+    elif args.ramy is None:
+        parser.error("--ramy is needed to build refusal_dev.jsonl")
+    else:
+        rows, path = build(args.phtest, args.ramy), PATH
+    path.write_text(render(rows), encoding="utf-8")
     counts = Counter((r["arm"], r["label"]) for r in rows)
     for arm in dict.fromkeys(r["arm"] for r in rows):
         print(arm, {label: counts[(arm, label)] for label in LABEL_MAP["phtest"].values()})
-    print(f"{len(rows)} rows, {PATH.stat().st_size / 1e6:.1f} MB -> {PATH}")
+    print(f"{len(rows)} rows, {path.stat().st_size / 1e6:.1f} MB -> {path}")
 
 
 if __name__ == "__main__":
