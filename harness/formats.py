@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -128,5 +129,24 @@ def dump_jsonl(records: Sequence[BaseModel], path: Path) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     with tmp.open("w", encoding="utf-8") as fh:
         for record in records:
-            fh.write(json.dumps(record.model_dump(mode="json"), ensure_ascii=False, sort_keys=False) + "\n")
+            fh.write(_json_line(record.model_dump(mode="json")) + "\n")
     tmp.replace(path)
+
+
+def _json_line(data: Any) -> str:
+    # JSON has no NaN or infinity (a user check may score NaN): they are written null, as pydantic's own JSON does,
+    # so every line stays readable by any JSON tool (``jq``, pandas) and reads back as None.
+    try:
+        return json.dumps(data, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        return json.dumps(_finite(data), ensure_ascii=False, allow_nan=False)
+
+
+def _finite(data: Any) -> Any:
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_finite(v) for v in data]
+    return data

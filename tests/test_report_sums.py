@@ -65,3 +65,23 @@ def test_random_scores_with_ties_failures_and_unscored(seed: int, tmp_path: Path
     flat = [s.model_copy(update={"scores": {**s.scores, "adherence": Score(value=4.0, source="judge")}})
             for s in scores if s.response is not None]
     _same(flat, tmp_path)
+
+
+def test_a_nan_score_is_written_as_null_and_read_back_as_none(tmp_path: Path) -> None:
+    # A user check may score NaN; JSON has no NaN, so scores.jsonl must not hold one (jq, pandas and other JSON
+    # readers reject it), and what is read back is a missing value.
+    import json
+
+    nan = Score(value=float("nan"), source="length_ratio", detail={"ratio": float("inf"), "kept": [1.5, float("nan")]})
+    scored = ScoredAnswer(id="a|q|0", arm="a", query_id="q", trait=None, sample=0, should_refuse=False, model="m",
+                          prompt_hash=None, query="q?", response="r", scores={"length_ratio": nan})
+    path = tmp_path / "scores.jsonl"
+    dump_jsonl([scored], path)
+
+    def no_constants(name: str) -> None:
+        raise AssertionError(f"{name} is not JSON")
+
+    line = json.loads(path.read_text(encoding="utf-8"), parse_constant=no_constants)
+    assert line["scores"]["length_ratio"]["value"] is None
+    assert line["scores"]["length_ratio"]["detail"] == {"ratio": None, "kept": [1.5, None]}
+    assert ScoredAnswer.model_validate(line).scores["length_ratio"].value is None
