@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +17,37 @@ from harness.models.base import ChatRequest
 from harness.models.fake import ScriptedFakeModel
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def _lines(path: Path) -> int:
+    return path.read_bytes().count(b"\n") if path.is_file() else 0
+
+
+def kill_run_midway(root: Path, name: str, base_url: str, log: Path, after: int, deadline_s: float = 60.0,
+                    api_key: str | None = None) -> None:
+    """Start ``harness run`` on ``root`` in a subprocess against ``base_url`` and ``kill -9`` it once ``log`` has
+    ``after`` lines: a crash with no chance to clean up, for the resume tests."""
+    import pytest
+
+    env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_BASE_URL"))}
+    env.update(OPENAI_BASE_URL=base_url + "/v1", PYTHONPATH=str(REPO))
+    if api_key is not None:
+        env["OPENAI_API_KEY"] = api_key
+    command = [sys.executable, "-m", "harness.cli", "--project", str(root), "run",
+               "--model", "openai/gpt-test", "--judge", "none", "--name", name, "--quiet"]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + deadline_s
+        while _lines(log) < after and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if proc.poll() is not None:
+            pytest.fail(f"the run ended before it could be killed: {proc.stderr.read()!r}")  # type: ignore[union-attr]
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+        proc.stderr.close()  # type: ignore[union-attr]
+    assert proc.returncode == -signal.SIGKILL
 
 
 @contextmanager

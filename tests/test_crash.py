@@ -8,12 +8,7 @@ seen each finished request exactly once, and the SQLite cache must be intact.
 
 from __future__ import annotations
 
-import os
-import signal
 import sqlite3
-import subprocess
-import sys
-import time
 from contextlib import closing
 from pathlib import Path
 
@@ -23,15 +18,11 @@ from harness.answers import load_answers
 from harness.config import Project
 from harness.runs import RunOptions, execute_run
 from tests.fault_server import Faults, FaultServer
-from tests.helpers import REPO, copy_example_project
+from tests.helpers import copy_example_project, kill_run_midway
 from tests.test_faults import key_of, planned
 
 KILL_AFTER = 24  # answers on disk before the kill
 DEADLINE_S = 60.0
-
-
-def _lines(path: Path) -> int:
-    return path.read_bytes().count(b"\n") if path.is_file() else 0
 
 
 def test_kill_9_midway_then_resume_pays_for_nothing_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -40,23 +31,7 @@ def test_kill_9_midway_then_resume_pays_for_nothing_twice(tmp_path: Path, monkey
     plans = planned(project)
     transcript = project.runs_dir / "crash" / "answers.jsonl"
     with FaultServer(Faults(latency=0.05)) as server:
-        env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_BASE_URL"))}
-        env.update(OPENAI_BASE_URL=server.url + "/v1", PYTHONPATH=str(REPO))
-        command = [sys.executable, "-m", "harness.cli", "--project", str(root), "run",
-                   "--model", "openai/gpt-test", "--judge", "none", "--name", "crash", "--quiet"]
-        proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        try:
-            deadline = time.monotonic() + DEADLINE_S
-            while _lines(transcript) < KILL_AFTER and proc.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.01)
-            if proc.poll() is not None:
-                pytest.fail(f"the run ended before it could be killed: {proc.stderr.read()!r}")  # type: ignore[union-attr]
-            os.kill(proc.pid, signal.SIGKILL)
-        finally:
-            proc.kill()
-            proc.wait(timeout=10)
-            proc.stderr.close()  # type: ignore[union-attr]
-        assert proc.returncode == -signal.SIGKILL
+        kill_run_midway(root, "crash", server.url, transcript, KILL_AFTER, DEADLINE_S)
 
         finished = {i for i, a in load_answers(transcript).items() if a.text is not None}
         assert KILL_AFTER <= len(finished) < len(plans)

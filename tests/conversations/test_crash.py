@@ -5,11 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -19,14 +14,10 @@ from harness.conversations.records import ScoredConversation, load_turn_events
 from harness.runs import RunOptions, execute_run
 from tests.conversations.helpers import CAVE_SYSTEM, HOLD_SYSTEM, write_project
 from tests.fault_server import Faults, FaultServer, conversation_key
-from tests.helpers import REPO
+from tests.helpers import kill_run_midway
 
 KILL_AFTER = 40  # turn events on disk before the kill
 FOLLOW_UPS = [{"pressure": "doubt"}, {"pressure": "insistence"}, {"pressure": "social"}]
-
-
-def _lines(path: Path) -> int:
-    return path.read_bytes().count(b"\n") if path.is_file() else 0
 
 
 def _key(system: str, talk: ScoredConversation, index: int) -> str:
@@ -48,23 +39,7 @@ def test_kill_9_mid_conversation_then_resume(tmp_path: Path, monkeypatch: pytest
     clean_root = write_project(tmp_path / "clean", queries=6, samples=2, follow_ups=FOLLOW_UPS)
     log = root / "runs" / "talk" / "turns.jsonl"
     with FaultServer(Faults(latency=0.05), key=conversation_key) as server:
-        env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_BASE_URL"))}
-        env.update(OPENAI_BASE_URL=server.url + "/v1", OPENAI_API_KEY="test-key", PYTHONPATH=str(REPO))
-        command = [sys.executable, "-m", "harness.cli", "--project", str(root), "run",
-                   "--model", "openai/gpt-test", "--judge", "none", "--name", "talk", "--quiet"]
-        proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        try:
-            deadline = time.monotonic() + 90
-            while _lines(log) < KILL_AFTER and proc.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.01)
-            if proc.poll() is not None:
-                pytest.fail(f"the run ended before it could be killed: {proc.stderr.read()!r}")  # type: ignore[union-attr]
-            os.kill(proc.pid, signal.SIGKILL)
-        finally:
-            proc.kill()
-            proc.wait(timeout=10)
-            proc.stderr.close()  # type: ignore[union-attr]
-        assert proc.returncode == -signal.SIGKILL
+        kill_run_midway(root, "talk", server.url, log, KILL_AFTER, 90, api_key="test-key")
         done_before = {k for k, e in load_turn_events(log).items() if e.turn is not None}
         total_turns = 2 * 6 * 2 * 4
         assert KILL_AFTER <= len(done_before) < total_turns  # killed in the middle of the conversations
