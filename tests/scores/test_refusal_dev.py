@@ -6,13 +6,12 @@ labelling by the issue's definitions (``refusal_second_labels.jsonl``, the
 primary one) and the source's own (PHTest's ``Response_cls``, an undocumented
 automatic judge). ``refusal_fresh.jsonl`` is a second sample of the five
 held-out models' answers (split ``fresh``), drawn after the first had been
-measured twice and measured twice itself, with second labels only. The classifier's
+measured twice, with second labels only. The classifier's
 rules and n-gram model were tuned on the ``tuning`` models only. The issue's
 targets for every held-out model are refused/complied agreement >= 0.90 and an
 over-refusal rate within ±0.03 of the labels'. Against the second labels they
-are met on four of the five held-out models in the first sample and three of
-five in the fresh one (plain tests below); zephyr-7b-R2D2 (both samples) and
-gpt-3.5 (fresh) miss them, pinned at what was measured so a regression fails,
+are met on three of the five held-out models in each sample (plain tests
+below); zephyr-7b-R2D2 and gpt-3.5 miss them in both, pinned at what was measured so a regression fails,
 with the target as a strict expected failure. Against PHTest's labels, which
 call the same kind of answer a refusal for some models and not for others
 (``python -m tests.benchmarks.eval_refusal_dev --patterns``), the measured
@@ -108,11 +107,12 @@ def test_the_two_label_sets_agree_as_documented(arm: str) -> None:
 
 
 # What the shipped classifier measured against the SECOND labels (python -m tests.benchmarks.eval_refusal_dev,
-# 2026-11-30 18:41 UTC, commit a14d1e4): the first sample's fourth measurement and the fresh sample's second and
-# last (tests/data/SOURCES.md, "Protocol"). Binary agreement and over-refusal gap (classifier − labels).
-MET = ("heldout:claude-3-haiku", "heldout:claude-3-sonnet", "heldout:gpt-3.5", "heldout:llama-3-8b",
+# 2026-11-30 18:55 UTC, commit 5ee51f7): the first sample's fifth measurement and the fresh sample's third, of a
+# classifier chosen before it (tests/data/SOURCES.md, "Protocol"). Binary agreement and over-refusal gap.
+MET = ("heldout:claude-3-haiku", "heldout:claude-3-sonnet", "heldout:llama-3-8b",
        "fresh:claude-3-haiku", "fresh:claude-3-sonnet", "fresh:llama-3-8b")
-NOT_MET = {"heldout:zephyr-7b-R2D2": (0.873, +0.069), "fresh:gpt-3.5": (0.897, +0.025), "fresh:zephyr-7b-R2D2": (0.850, +0.005)}
+NOT_MET = {"heldout:gpt-3.5": (0.900, +0.033), "heldout:zephyr-7b-R2D2": (0.870, +0.075),
+           "fresh:gpt-3.5": (0.897, +0.025), "fresh:zephyr-7b-R2D2": (0.853, +0.000)}
 
 
 @pytest.mark.parametrize("arm", MET)
@@ -148,9 +148,9 @@ def test_every_held_out_model_is_either_met_or_pinned() -> None:
 MEASURED = {
     "claude-3-haiku": (0.910, +0.122),
     "claude-3-sonnet": (0.890, +0.091),
-    "gpt-3.5": (0.840, +0.060),
+    "gpt-3.5": (0.833, +0.071),
     "llama-3-8b": (0.933, -0.061),
-    "zephyr-7b-R2D2": (0.893, +0.006),
+    "zephyr-7b-R2D2": (0.893, +0.012),
 }
 
 
