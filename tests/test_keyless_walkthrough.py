@@ -69,7 +69,13 @@ def test_the_gate_catches_certainly_with_the_bundled_model(
     code = main(["--project", str(root), *check.split()[1:], "--junit", str(junit), "--quiet"])
     out = capsys.readouterr().out
     assert code == 1 and "check failed" in out and "FAIL brief@v2 filler" in out
-    assert "1/2 gated metrics within margins" in out  # it fails on filler, and on filler only
+    # It fails on filler, which regressed. Over-refusal never regressed: "Certainly!" changes no refusal. Whether the
+    # gate also finds over-refusal not shown non-inferior hangs on one sampled answer (0 of 48 refused against 1 of 48
+    # puts the interval's worse end at +10.9 points, past the 10-point margin), so either outcome is allowed there.
+    results = {r["metric"]["metric"]: r for r in json.loads((root / "reports" / "check.json").read_text())["results"]}
+    assert results["filler"]["status"] == "regressed" and not results["filler"]["passed"]
+    assert results["over_refusal"]["metric"]["verdict"] != "regressed"
+    assert results["over_refusal"]["passed"] or results["over_refusal"]["status"].startswith("not shown non-inferior")
     assert "caveat: smoke test" in out
     comment = (root / "reports" / "check.md").read_text()
     assert comment.startswith("### ❌ harness check failed") and "**Caveat.** smoke test" in comment
