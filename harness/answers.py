@@ -7,6 +7,7 @@ Imported transcripts (``harness score FILE``) become the same records.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -162,17 +163,34 @@ async def collect_answers(
     answers = [_reusable(previous.get(p.answer.id), p.answer.request_key) or p.answer for p in plans]
     del previous
     transcript.parent.mkdir(parents=True, exist_ok=True)
+    loop = asyncio.get_running_loop()
+    unwritten = 0
+    errors: list[BaseException] = []
     with transcript.open("a", encoding="utf-8") as fh:
 
+        def write(index: int, result: ChatResponse | ModelCallError) -> None:
+            nonlocal unwritten
+            unwritten -= 1
+            try:
+                answer = answers[index] = _finish(plans[index], result)
+                # One write per answer reaches the OS at once: a kill -9 loses none of it.
+                fh.write(answer.model_dump_json() + "\n")
+                fh.flush()
+                if on_answer is not None:
+                    on_answer(index, answer)
+                if on_progress is not None:
+                    on_progress()
+            except BaseException as exc:  # raised below, once the calls in flight are done
+                errors.append(exc)
+
         def record(index: int, result: ChatResponse | ModelCallError) -> None:
-            answer = answers[index] = _finish(plans[index], result)
-            # One write per answer reaches the OS at once: a kill -9 loses none of it.
-            fh.write(answer.model_dump_json() + "\n")
-            fh.flush()
-            if on_answer is not None:
-                on_answer(index, answer)
-            if on_progress is not None:
-                on_progress()
+            # The reply's cache row is committed when this turn of the loop ends (ResponseCache.put queues that
+            # commit, or finds it queued, before this runs); writing the answer in a callback queued after it keeps
+            # the transcript from getting ahead of the cache. Otherwise a kill -9 between the two would leave an
+            # answer that the resumed run reuses but the cache lacks, and a later run would pay for it again.
+            nonlocal unwritten
+            unwritten += 1
+            loop.call_soon(write, index, result)
 
         if on_progress is not None:
             for answer in answers:
@@ -182,6 +200,10 @@ async def collect_answers(
         # slots at or behind that point have been filled in.
         todo = ((i, plans[i].request) for i, answer in enumerate(answers) if answer.text is None)
         await client.complete_each(todo, record)
+        while unwritten:
+            await asyncio.sleep(0)
+    if errors:
+        raise errors[0]
     return answers
 
 

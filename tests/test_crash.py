@@ -59,3 +59,35 @@ def test_kill_9_midway_then_resume_pays_for_nothing_twice(tmp_path: Path, monkey
     with closing(sqlite3.connect(project.cache_path)) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert db.execute("SELECT COUNT(*) FROM responses").fetchone()[0] == len(plans)
+
+
+def test_an_answer_reaches_the_transcript_only_after_its_reply_is_committed_to_the_cache(tmp_path: Path) -> None:
+    # A kill -9 can land between any two steps. If the answer were written before its reply's cache row was
+    # committed, the resumed run would reuse the answer while the cache lacked it, and a later run would pay again.
+    import asyncio
+
+    from harness.answers import collect_answers, plan_answers
+    from harness.models.cache import ResponseCache
+    from harness.models.client import ModelClient
+    from harness.queries import Query
+    from harness.system_prompts import SystemPrompt
+    from tests.helpers import fake_candidate
+
+    provider = fake_candidate()
+    queries = [Query(id=f"q-{i}", trait="directness", text=f"Question {i}?") for i in range(12)]
+    prompt = SystemPrompt(name="a", version="v1", path="v1.md", description="", template="Be brief.", text="Be brief.")
+    plans = plan_answers(queries, [prompt], provider.full_name, samples=2, max_tokens=50, temperature=1.0, seed=0)
+    cache = ResponseCache(tmp_path / "cache.sqlite")
+    seen: list[int] = []
+
+    def committed_when_written(index: int, answer: object) -> None:
+        # Another connection sees only committed rows.
+        with closing(sqlite3.connect(tmp_path / "cache.sqlite")) as db:
+            key = plans[index].request.cache_key()
+            assert db.execute("SELECT COUNT(*) FROM responses WHERE key = ?", (key,)).fetchone()[0] == 1, index
+        seen.append(index)
+
+    answers = asyncio.run(collect_answers(ModelClient(provider, cache, concurrency=8), plans,
+                                          tmp_path / "answers.jsonl", on_answer=committed_when_written))
+    cache.close()
+    assert sorted(seen) == list(range(len(plans))) and all(a.text for a in answers)
