@@ -165,7 +165,7 @@ async def collect_answers(
     transcript.parent.mkdir(parents=True, exist_ok=True)
     loop = asyncio.get_running_loop()
     unwritten = 0
-    errors: list[BaseException] = []
+    errors: list[Exception] = []
     with transcript.open("a", encoding="utf-8") as fh:
 
         def write(index: int, result: ChatResponse | ModelCallError) -> None:
@@ -180,7 +180,7 @@ async def collect_answers(
                     on_answer(index, answer)
                 if on_progress is not None:
                     on_progress()
-            except BaseException as exc:  # raised below, once the calls in flight are done
+            except Exception as exc:  # raised below, once the calls in flight are done
                 errors.append(exc)
 
         def record(index: int, result: ChatResponse | ModelCallError) -> None:

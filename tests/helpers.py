@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 from harness.models.base import ChatRequest
 from harness.models.fake import ScriptedFakeModel
 
@@ -27,8 +29,6 @@ def kill_run_midway(root: Path, name: str, base_url: str, log: Path, after: int,
                     api_key: str | None = None) -> None:
     """Start ``harness run`` on ``root`` in a subprocess against ``base_url`` and ``kill -9`` it once ``log`` has
     ``after`` lines: a crash with no chance to clean up, for the resume tests."""
-    import pytest
-
     env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_BASE_URL"))}
     env.update(OPENAI_BASE_URL=base_url + "/v1", PYTHONPATH=str(REPO))
     if api_key is not None:

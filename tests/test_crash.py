@@ -8,17 +8,22 @@ seen each finished request exactly once, and the SQLite cache must be intact.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 
-from harness.answers import load_answers
+from harness.answers import collect_answers, load_answers, plan_answers
 from harness.config import Project
+from harness.models.cache import ResponseCache
+from harness.models.client import ModelClient
+from harness.queries import Query
 from harness.runs import RunOptions, execute_run
+from harness.system_prompts import SystemPrompt
 from tests.fault_server import Faults, FaultServer
-from tests.helpers import copy_example_project, kill_run_midway
+from tests.helpers import copy_example_project, fake_candidate, kill_run_midway
 from tests.test_faults import key_of, planned
 
 KILL_AFTER = 24  # answers on disk before the kill
@@ -64,15 +69,6 @@ def test_kill_9_midway_then_resume_pays_for_nothing_twice(tmp_path: Path, monkey
 def test_an_answer_reaches_the_transcript_only_after_its_reply_is_committed_to_the_cache(tmp_path: Path) -> None:
     # A kill -9 can land between any two steps. If the answer were written before its reply's cache row was
     # committed, the resumed run would reuse the answer while the cache lacked it, and a later run would pay again.
-    import asyncio
-
-    from harness.answers import collect_answers, plan_answers
-    from harness.models.cache import ResponseCache
-    from harness.models.client import ModelClient
-    from harness.queries import Query
-    from harness.system_prompts import SystemPrompt
-    from tests.helpers import fake_candidate
-
     provider = fake_candidate()
     queries = [Query(id=f"q-{i}", trait="directness", text=f"Question {i}?") for i in range(12)]
     prompt = SystemPrompt(name="a", version="v1", path="v1.md", description="", template="Be brief.", text="Be brief.")

@@ -412,7 +412,7 @@ _REFUSAL_CUES: dict[str, tuple[_Pattern, ...]] = {
         _p(
             "\n               | ".join(_NO_CAPABILITY_BRANCHES),
             gate="ability capability capacity capabilities means enough sufficient specific definitive comprehensive insider "
-            "access browse view see open read run execute "
+            "access view see open read "
             "generate information developer doctor lawyer professional expert therapist astrologer hacker financial "
             "medical legal licensed certified qualified",
             tight="""i & don do lack & ability capability capacity capabilities means enough sufficient information access

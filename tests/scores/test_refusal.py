@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from harness.scores import refusal
 from harness.scores.refusal import RefusalVerdict, classify_refusal, rule_verdict
 
 FULL_REFUSAL = [
@@ -319,7 +320,7 @@ def test_a_reply_looping_on_real_words_is_a_poor_answer_not_a_refusal() -> None:
         # Another script, repeating its characters.
         "\u65e5\u672c\u3068\u97d3\u56fd\u306e\u6587\u5316 " * 30,
         # A long, varied answer (this module's own classifier described, 8,000 characters).
-        __import__("harness.scores.refusal", fromlist=["_"]).__doc__,
+        refusal.__doc__,
     ],
 )
 def test_repetitive_but_real_answers_are_not_gibberish(response: str) -> None:
