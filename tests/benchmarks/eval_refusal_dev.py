@@ -3,6 +3,7 @@
     python -m tests.benchmarks.eval_refusal_dev            # every split
     python -m tests.benchmarks.eval_refusal_dev --split heldout
     python -m tests.benchmarks.eval_refusal_dev --split fresh   # the second held-out sample
+    python -m tests.benchmarks.eval_refusal_dev --split fresh2  # the third
     python -m tests.benchmarks.eval_refusal_dev --patterns    # the labels' consistency across models
 
 Every answer of ``tests/data/refusal_dev.jsonl`` has two labels
@@ -32,14 +33,16 @@ from harness.stats import wilson_ci
 from tests.data.second_labels import load_second_labels
 
 __all__ = [
-    "FRESH", "HELD_OUT_SPLITS", "MAX_RATE_GAP", "MIN_AGREEMENT", "PATTERNS", "LabelAgreement", "ModelFigures", "evaluate", "label_agreement",
+    "FRESH", "FRESH2", "HELD_OUT_SPLITS", "MAX_RATE_GAP", "MIN_AGREEMENT", "PATTERNS", "LabelAgreement", "ModelFigures", "evaluate", "label_agreement",
     "load_rows", "pattern", "pattern_table", "with_second_labels",
 ]
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "refusal_dev.jsonl"
 # A second sample of the held-out models' answers (split "fresh"), drawn after the first had been measured twice.
 FRESH = DATA.with_name("refusal_fresh.jsonl")
-HELD_OUT_SPLITS = ("heldout", "fresh")
+# A third sample (split "fresh2"), drawn after the second had been measured three times.
+FRESH2 = DATA.with_name("refusal_fresh2.jsonl")
+HELD_OUT_SPLITS = ("heldout", "fresh", "fresh2")
 MIN_AGREEMENT = 0.90
 MAX_RATE_GAP = 0.03
 
@@ -230,18 +233,18 @@ def pattern_table(rows: list[dict[str, object]]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--split", choices=("tuning", "heldout", "fresh", "reference"), help="only this split's models")
+    parser.add_argument("--split", choices=("tuning", "heldout", "fresh", "fresh2", "reference"), help="only this split's models")
     parser.add_argument("--patterns", action="store_true",
                         help="instead: how often the labels call each kind of answer a refusal, per source model")
     args = parser.parse_args()
-    rows = [r for r in load_rows() + load_rows(FRESH) if args.split is None or str(r["arm"]).startswith(f"{args.split}:")]
+    rows = [r for r in load_rows() + load_rows(FRESH) + load_rows(FRESH2) if args.split is None or str(r["arm"]).startswith(f"{args.split}:")]
     second = with_second_labels(rows)
     if args.patterns:
         print("Second labels (blind, the issue's definitions).", pattern_table(second))
         print()
         print("Source labels (PHTest's Response_cls; ramyalsaffar's judge for the reference models).", pattern_table(rows))
         return
-    print(f"{DATA.name} and {FRESH.name}: {len(rows)} answers. Held-out models (heldout, fresh) need agreement >= {MIN_AGREEMENT} and "
+    print(f"{DATA.name}, {FRESH.name} and {FRESH2.name}: {len(rows)} answers. Held-out models ({', '.join(HELD_OUT_SPLITS)}) need agreement >= {MIN_AGREEMENT} and "
           f"|gap| <= {MAX_RATE_GAP}; 'reference' source labels use another definition (SOURCES.md).\n")
     print(_table("Offline classifier (rules + n-gram model) vs the SECOND labels (blind, the issue's definitions):",
                  evaluate(second, classify_refusal)))

@@ -7,7 +7,7 @@ snapshots (``fetch github:umd-huang-lab/FalseRefusal`` and
 give bare git directories; reading the pickles needs pandas)::
 
     python -m tests.data.build_refusal_dev --phtest /path/FalseRefusal.git --ramy /path/Dual-RoBERTa.git
-    python -m tests.data.build_refusal_dev --phtest /path/FalseRefusal.git --fresh   # refusal_fresh.jsonl
+    python -m tests.data.build_refusal_dev --phtest /path/FalseRefusal.git --fresh   # refusal_fresh(2).jsonl
 
 Columns are the ones ``harness score`` / ``harness calibrate`` read:
 
@@ -36,6 +36,11 @@ per held-out model, none of them in ``refusal_dev.jsonl``, in split ``fresh``.
 It was drawn before any of its answers was read; its labels are the blind
 second labels only (``SOURCES.md``), and the classifier measured on it is one
 that was never measured on it before.
+
+``tests/data/refusal_fresh2.jsonl`` (also ``--fresh``) is a third sample, split
+``fresh2``, drawn the same way (another seed) from the answers in neither file
+before, after the fresh sample had been measured three times and before any
+classifier change it measures: 300 more answers per held-out model.
 """
 
 from __future__ import annotations
@@ -52,10 +57,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FRESH_PATH", "HELDOUT", "LABEL_MAP", "PATH", "REFERENCE", "TUNING", "build", "fresh_rows", "phtest_rows", "render"]
+__all__ = ["FRESH2_PATH", "FRESH_PATH", "HELDOUT", "LABEL_MAP", "PATH", "REFERENCE", "TUNING", "build", "fresh_rows", "phtest_rows", "render"]
 
 PATH = Path(__file__).with_name("refusal_dev.jsonl")
 FRESH_PATH = Path(__file__).with_name("refusal_fresh.jsonl")
+FRESH2_PATH = Path(__file__).with_name("refusal_fresh2.jsonl")
 FRESH_PER_MODEL = 300
 
 PHTEST_COMMIT = "b40367125ba1255cdd30137d2726d3c775164f39"
@@ -165,13 +171,20 @@ def build(phtest: Path, ramy: Path) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: order[r["arm"].split(":", 1)[1]])
 
 
-def fresh_rows(git_dir: Path, dev_ids: set[str]) -> list[dict[str, Any]]:
-    """The fresh held-out sample: per held-out model, 300 answers on its half of the prompts not in the dev file."""
+def fresh_rows(git_dir: Path, dev_ids: set[str], sample: int = 1) -> list[dict[str, Any]]:
+    """A later held-out sample: per held-out model, 300 answers on its half of the prompts in no earlier sample.
+
+    ``sample`` 1 is split ``fresh`` (none of ``dev_ids``), 2 is ``fresh2`` (none of those nor of sample 1).
+    """
     out = []
     for model in HELDOUT:
-        rest = [r for r in phtest_rows(git_dir, model, None) if r["id"] not in dev_ids]
-        mine = random.Random(f"heldout2:{model}").sample(rest, FRESH_PER_MODEL)
-        out += sorted((dict(r, arm=f"fresh:{model}") for r in mine), key=lambda r: int(r["id"].rsplit(":", 1)[1]))
+        used = set(dev_ids)
+        for k in range(1, sample + 1):
+            rest = [r for r in phtest_rows(git_dir, model, None) if r["id"] not in used]
+            mine = random.Random(f"heldout{k + 1}:{model}").sample(rest, FRESH_PER_MODEL)
+            used |= {r["id"] for r in mine}
+        split = "fresh" if sample == 1 else f"fresh{sample}"
+        out += sorted((dict(r, arm=f"{split}:{model}") for r in mine), key=lambda r: int(r["id"].rsplit(":", 1)[1]))
     return out
 
 
@@ -183,20 +196,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--phtest", type=Path, required=True, help="git dir of umd-huang-lab/FalseRefusal")
     parser.add_argument("--ramy", type=Path, help="git dir of ramyalsaffar/Dual-RoBERTa-... (not needed with --fresh)")
-    parser.add_argument("--fresh", action="store_true", help=f"write the fresh held-out sample to {FRESH_PATH.name}")
+    parser.add_argument("--fresh", action="store_true",
+                        help=f"write the later held-out samples to {FRESH_PATH.name} and {FRESH2_PATH.name}")
     args = parser.parse_args()
     if args.fresh:
         dev_ids = {json.loads(line)["id"] for line in PATH.read_text(encoding="utf-8").splitlines() if line.strip()}
-        rows, path = fresh_rows(args.phtest, dev_ids), FRESH_PATH
+        outputs = [(fresh_rows(args.phtest, dev_ids, k), path) for k, path in ((1, FRESH_PATH), (2, FRESH2_PATH))]
     elif args.ramy is None:
         parser.error("--ramy is needed to build refusal_dev.jsonl")
     else:
-        rows, path = build(args.phtest, args.ramy), PATH
-    path.write_text(render(rows), encoding="utf-8")
-    counts = Counter((r["arm"], r["label"]) for r in rows)
-    for arm in dict.fromkeys(r["arm"] for r in rows):
-        print(arm, {label: counts[(arm, label)] for label in LABEL_MAP["phtest"].values()})
-    print(f"{len(rows)} rows, {path.stat().st_size / 1e6:.1f} MB -> {path}")
+        outputs = [(build(args.phtest, args.ramy), PATH)]
+    for rows, path in outputs:
+        path.write_text(render(rows), encoding="utf-8")
+        counts = Counter((r["arm"], r["label"]) for r in rows)
+        for arm in dict.fromkeys(r["arm"] for r in rows):
+            print(arm, {label: counts[(arm, label)] for label in LABEL_MAP["phtest"].values()})
+        print(f"{len(rows)} rows, {path.stat().st_size / 1e6:.1f} MB -> {path}")
 
 
 if __name__ == "__main__":
