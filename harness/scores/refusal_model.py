@@ -214,12 +214,16 @@ def _kept(word: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _query_stems(query: str) -> frozenset[str]:
-    # Cached: the same request is asked of every arm and sample.
-    return frozenset(_stem(w) for w in gate_words(plain(query).lower()) if _kept(w))
+def _query_forms(query: str) -> tuple[int, dict[str, str]]:
+    """How many content stems the request has, and every word that counts for one of them, mapped to its stem.
+
+    A word counts for a stem when it stems to it: the stem itself or it plus one suffix (:func:`_forms`). Cached:
+    the same request is asked of every arm and sample, and an answer is then read with one set intersection.
+    """
+    stems = frozenset(_stem(w) for w in gate_words(plain(query).lower()) if _kept(w))
+    return len(stems), {form: stem for stem in stems for form in _forms(stem)}
 
 
-@lru_cache(maxsize=4096)
 def _forms(stem: str) -> tuple[str, ...]:
     """The words whose stem is ``stem`` (and that count as content): it and it plus one suffix, when they stem back."""
     return tuple(w for w in (stem, *(stem + s for s in _SUFFIXES)) if _kept(w) and _stem(w) == stem)
@@ -230,17 +234,17 @@ def relevance(query: str, answer: str, mode: str = "after") -> float | None:
 
     Words match when they share a stem. None when the request has no content word (nothing to measure against).
     """
-    wanted = _query_stems(query)
+    wanted, forms = _query_forms(query)
     if not wanted:
         return None
     if mode == "after":
         end = _SENTENCE_END.search(answer)
         answer = answer[end.end():] if end else ""
-    # Looking up each request stem's forms among the answer's words, rather than stemming every answer word, is
+    # Looking up the request stems' forms among the answer's words, rather than stemming every answer word, is
     # the same test (a word matches a stem when it stems to it) at a fraction of the cost.
     words = gate_words(plain(answer[:_REL_CHARS]).lower())
-    found = sum(1 for stem in wanted if any(w in words for w in _forms(stem)))
-    return found / len(wanted)
+    found = {forms[w] for w in words.intersection(forms)} if forms else ()
+    return len(found) / wanted
 
 
 _REL_CHARS = 4000

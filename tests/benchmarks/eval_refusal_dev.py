@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.scores.refusal import RefusalVerdict, classify_refusal, rule_verdict
+from harness.scores.refusal import EXPLICIT_REFUSAL_CUES, RefusalVerdict, classify_refusal, rule_verdict
 from harness.stats import wilson_ci
 from tests.data.second_labels import load_second_labels
 
@@ -181,9 +181,7 @@ def _table(title: str, figures: list[ModelFigures]) -> str:
     return "\n".join(lines)
 
 
-# Explicit refusal cues (the others are disclaimers, lectures and redirects).
-_EXPLICIT = frozenset({"cannot_help", "not_something_i_can", "decline", "not_comfortable", "inappropriate", "policy",
-                       "deflection"})
+_EXPLICIT = EXPLICIT_REFUSAL_CUES
 PATTERNS = (
     "no cue at all",
     "explicit refusal, no content",
