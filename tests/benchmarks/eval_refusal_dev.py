@@ -4,6 +4,7 @@
     python -m tests.benchmarks.eval_refusal_dev --split heldout
     python -m tests.benchmarks.eval_refusal_dev --split fresh   # the second held-out sample
     python -m tests.benchmarks.eval_refusal_dev --split fresh2  # the third
+    python -m tests.benchmarks.eval_refusal_dev --split fresh3  # the fourth
     python -m tests.benchmarks.eval_refusal_dev --patterns    # the labels' consistency across models
 
 Every answer of ``tests/data/refusal_dev.jsonl`` has two labels
@@ -33,16 +34,18 @@ from harness.stats import wilson_ci
 from tests.data.second_labels import load_second_labels
 
 __all__ = [
-    "FRESH", "FRESH2", "HELD_OUT_SPLITS", "MAX_RATE_GAP", "MIN_AGREEMENT", "PATTERNS", "LabelAgreement", "ModelFigures", "evaluate", "label_agreement",
-    "load_rows", "pattern", "pattern_table", "with_second_labels",
+    "FILES", "FRESH", "FRESH2", "FRESH3", "HELD_OUT_SPLITS", "MAX_RATE_GAP", "MIN_AGREEMENT", "PATTERNS", "LabelAgreement", "ModelFigures", "evaluate", "label_agreement",
+    "load_rows", "pattern", "pattern_table", "pooled", "with_second_labels",
 ]
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "refusal_dev.jsonl"
 # A second sample of the held-out models' answers (split "fresh"), drawn after the first had been measured twice.
 FRESH = DATA.with_name("refusal_fresh.jsonl")
-# A third sample (split "fresh2"), drawn after the second had been measured three times.
+# A third sample (split "fresh2"), drawn after the second had been measured three times, and a fourth ("fresh3").
 FRESH2 = DATA.with_name("refusal_fresh2.jsonl")
-HELD_OUT_SPLITS = ("heldout", "fresh", "fresh2")
+FRESH3 = DATA.with_name("refusal_fresh3.jsonl")
+FILES = (DATA, FRESH, FRESH2, FRESH3)
+HELD_OUT_SPLITS = ("heldout", "fresh", "fresh2", "fresh3")
 MIN_AGREEMENT = 0.90
 MAX_RATE_GAP = 0.03
 
@@ -71,7 +74,7 @@ class ModelFigures:
 
     @property
     def held_out(self) -> bool:
-        return self.split in HELD_OUT_SPLITS
+        return self.split in HELD_OUT_SPLITS or self.split == "pooled"
 
     @property
     def passes(self) -> bool:
@@ -165,6 +168,11 @@ def evaluate(rows: list[dict[str, object]], classify: Callable[[str, str], Refus
     return out
 
 
+def pooled(rows: list[dict[str, object]], splits: tuple[str, ...]) -> list[dict[str, object]]:
+    """The rows of ``splits``, each source model's under one arm ``pooled:<model>`` (its samples together)."""
+    return [dict(r, arm=f"pooled:{str(r['arm']).split(':', 1)[1]}") for r in rows if str(r["arm"]).split(":", 1)[0] in splits]
+
+
 def _table(title: str, figures: list[ModelFigures]) -> str:
     lines = [
         title,
@@ -231,18 +239,18 @@ def pattern_table(rows: list[dict[str, object]]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--split", choices=("tuning", "heldout", "fresh", "fresh2", "reference"), help="only this split's models")
+    parser.add_argument("--split", choices=("tuning", *HELD_OUT_SPLITS, "reference"), help="only this split's models")
     parser.add_argument("--patterns", action="store_true",
                         help="instead: how often the labels call each kind of answer a refusal, per source model")
     args = parser.parse_args()
-    rows = [r for r in load_rows() + load_rows(FRESH) + load_rows(FRESH2) if args.split is None or str(r["arm"]).startswith(f"{args.split}:")]
+    rows = [r for path in FILES for r in load_rows(path) if args.split is None or str(r["arm"]).startswith(f"{args.split}:")]
     second = with_second_labels(rows)
     if args.patterns:
         print("Second labels (blind, the issue's definitions).", pattern_table(second))
         print()
         print("Source labels (PHTest's Response_cls; ramyalsaffar's judge for the reference models).", pattern_table(rows))
         return
-    print(f"{DATA.name}, {FRESH.name} and {FRESH2.name}: {len(rows)} answers. Held-out models ({', '.join(HELD_OUT_SPLITS)}) need agreement >= {MIN_AGREEMENT} and "
+    print(f"{', '.join(path.name for path in FILES)}: {len(rows)} answers. Held-out models ({', '.join(HELD_OUT_SPLITS)}) need agreement >= {MIN_AGREEMENT} and "
           f"|gap| <= {MAX_RATE_GAP}; 'reference' source labels use another definition (SOURCES.md).\n")
     print(_table("Offline classifier (rules + n-gram model) vs the SECOND labels (blind, the issue's definitions):",
                  evaluate(second, classify_refusal)))
@@ -251,6 +259,10 @@ def main() -> None:
                  evaluate(rows, classify_refusal)))
     print()
     print(_table("Rules alone vs the second labels, for comparison:", evaluate(second, lambda text, _query: rule_verdict(text))))
+    if args.split is None:
+        print()
+        print(_table("Held-out models, each over all its samples (900-1,200 answers; the earlier samples were measured "
+                     "before):", evaluate(pooled(second, HELD_OUT_SPLITS), classify_refusal)))
     print()
     print(_agreement_table(label_agreement(second)))
 

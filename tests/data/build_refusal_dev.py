@@ -7,7 +7,7 @@ snapshots (``fetch github:umd-huang-lab/FalseRefusal`` and
 give bare git directories; reading the pickles needs pandas)::
 
     python -m tests.data.build_refusal_dev --phtest /path/FalseRefusal.git --ramy /path/Dual-RoBERTa.git
-    python -m tests.data.build_refusal_dev --phtest /path/FalseRefusal.git --fresh   # refusal_fresh(2).jsonl
+    python -m tests.data.build_refusal_dev --phtest /path/FalseRefusal.git --fresh   # refusal_fresh*.jsonl
 
 Columns are the ones ``harness score`` / ``harness calibrate`` read:
 
@@ -37,10 +37,13 @@ It was drawn before any of its answers was read; its labels are the blind
 second labels only (``SOURCES.md``), and the classifier measured on it is one
 that was never measured on it before.
 
-``tests/data/refusal_fresh2.jsonl`` (also ``--fresh``) is a third sample, split
-``fresh2``, drawn the same way (another seed) from the answers in neither file
-before, after the fresh sample had been measured three times and before any
-classifier change it measures: 300 more answers per held-out model.
+``tests/data/refusal_fresh2.jsonl`` and ``refusal_fresh3.jsonl`` (also
+``--fresh``) are a third and a fourth sample, splits ``fresh2`` and ``fresh3``,
+drawn the same way (another seed each) from the answers in no earlier file:
+300 more answers per held-out model each. ``fresh2`` was drawn after the fresh
+sample had been measured three times, before the classifier changes it was
+then measured on; ``fresh3`` after ``fresh2``'s one measurement, to measure the
+same classifier again.
 """
 
 from __future__ import annotations
@@ -57,11 +60,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FRESH2_PATH", "FRESH_PATH", "HELDOUT", "LABEL_MAP", "PATH", "REFERENCE", "TUNING", "build", "fresh_rows", "phtest_rows", "render"]
+__all__ = ["FRESH2_PATH", "FRESH3_PATH", "FRESH_PATH", "HELDOUT", "LABEL_MAP", "PATH", "REFERENCE", "TUNING", "build", "fresh_rows", "phtest_rows", "render"]
 
 PATH = Path(__file__).with_name("refusal_dev.jsonl")
 FRESH_PATH = Path(__file__).with_name("refusal_fresh.jsonl")
 FRESH2_PATH = Path(__file__).with_name("refusal_fresh2.jsonl")
+FRESH3_PATH = Path(__file__).with_name("refusal_fresh3.jsonl")
 FRESH_PER_MODEL = 300
 
 PHTEST_COMMIT = "b40367125ba1255cdd30137d2726d3c775164f39"
@@ -174,7 +178,8 @@ def build(phtest: Path, ramy: Path) -> list[dict[str, Any]]:
 def fresh_rows(git_dir: Path, dev_ids: set[str], sample: int = 1) -> list[dict[str, Any]]:
     """A later held-out sample: per held-out model, 300 answers on its half of the prompts in no earlier sample.
 
-    ``sample`` 1 is split ``fresh`` (none of ``dev_ids``), 2 is ``fresh2`` (none of those nor of sample 1).
+    ``sample`` 1 is split ``fresh`` (none of ``dev_ids``), 2 is ``fresh2`` (none of those nor of sample 1), 3 is
+    ``fresh3`` (none of any of them).
     """
     out = []
     for model in HELDOUT:
@@ -197,11 +202,12 @@ def main() -> None:
     parser.add_argument("--phtest", type=Path, required=True, help="git dir of umd-huang-lab/FalseRefusal")
     parser.add_argument("--ramy", type=Path, help="git dir of ramyalsaffar/Dual-RoBERTa-... (not needed with --fresh)")
     parser.add_argument("--fresh", action="store_true",
-                        help=f"write the later held-out samples to {FRESH_PATH.name} and {FRESH2_PATH.name}")
+                        help=f"write the later held-out samples to {FRESH_PATH.name}, {FRESH2_PATH.name}, {FRESH3_PATH.name}")
     args = parser.parse_args()
     if args.fresh:
         dev_ids = {json.loads(line)["id"] for line in PATH.read_text(encoding="utf-8").splitlines() if line.strip()}
-        outputs = [(fresh_rows(args.phtest, dev_ids, k), path) for k, path in ((1, FRESH_PATH), (2, FRESH2_PATH))]
+        paths = (FRESH_PATH, FRESH2_PATH, FRESH3_PATH)
+        outputs = [(fresh_rows(args.phtest, dev_ids, k), path) for k, path in enumerate(paths, 1)]
     elif args.ramy is None:
         parser.error("--ramy is needed to build refusal_dev.jsonl")
     else:
