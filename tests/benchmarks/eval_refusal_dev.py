@@ -189,7 +189,6 @@ def _table(title: str, figures: list[ModelFigures]) -> str:
     return "\n".join(lines)
 
 
-_EXPLICIT = EXPLICIT_REFUSAL_CUES
 PATTERNS = (
     "no cue at all",
     "explicit refusal, no content",
@@ -206,7 +205,7 @@ def pattern(verdict: RefusalVerdict) -> str:
     cues = set(verdict.cues)
     if not cues - {"empty"}:
         return PATTERNS[0]
-    if cues & _EXPLICIT:
+    if cues & EXPLICIT_REFUSAL_CUES:
         return PATTERNS[1] if verdict.label == "full_refusal" else PATTERNS[2]
     if cues & {"no_capability", "as_an_ai"}:
         return PATTERNS[3] if verdict.label == "partial_refusal" else PATTERNS[4]
