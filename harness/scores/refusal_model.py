@@ -243,7 +243,7 @@ def relevance(query: str, answer: str, mode: str = "after") -> float | None:
     # Looking up the request stems' forms among the answer's words, rather than stemming every answer word, is
     # the same test (a word matches a stem when it stems to it) at a fraction of the cost.
     words = gate_words(plain(answer[:_REL_CHARS]).lower())
-    found = {forms[w] for w in words.intersection(forms)} if forms else ()
+    found = {forms[w] for w in words.intersection(forms)}
     return len(found) / wanted
 
 
